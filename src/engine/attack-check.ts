@@ -1,0 +1,72 @@
+import { attackGenerators, ORACLE_CHECKS } from "../attacks/index.ts";
+import type { Attack } from "../attacks/types.ts";
+import type { HttpRequest } from "../http/types.ts";
+import { judgeAttack, type AttackOutcome } from "../judge/attack.ts";
+import { foldAttackOutcomes } from "../judge/outcome.ts";
+import type { CheckOutcome } from "../judge/types.ts";
+import type { AuditContext } from "./context.ts";
+import type { Probe } from "./model.ts";
+
+/** Variants per check sent to write operations (the full set goes to every read operation). */
+const WRITE_PROBE_VARIANTS = 3;
+
+const NEEDS_VICTIM_VIEW = new Set(["transport.identity-override"]);
+
+export interface AttackCheckRun {
+  outcome: CheckOutcome;
+  attacks: AttackOutcome[];
+}
+
+/** The attack checks, in the order the token suite runs them. */
+export const ATTACK_CHECK_IDS = Object.keys(attackGenerators);
+
+/** Runs one attack check (its generated variants) against one probed operation and judges it. */
+export async function runAttackCheck(ctx: AuditContext, checkId: string, probe: Probe): Promise<AttackCheckRun> {
+  const endpoint = { method: probe.op.method, path: probe.op.path, url: probe.request.url };
+  const generate = attackGenerators[checkId];
+  if (!generate) throw new Error(`no attack generator for ${checkId}`);
+  if (ORACLE_CHECKS.has(checkId) && !ctx.signer)
+    return { outcome: { checkId, endpoint, status: "skip", reason: "needs a signing key (shared secret or a private key the target trusts)" }, attacks: [] };
+  if (NEEDS_VICTIM_VIEW.has(checkId) && probe.op.pathParams.length > 0)
+    return { outcome: { checkId, endpoint, status: "skip", reason: "runs on operations without path parameters, where both users get an answer" }, attacks: [] };
+
+  let attacks = await generate(await ctx.attackContext());
+  if (probe.kind === "write") attacks = attacks.slice(0, WRITE_PROBE_VARIANTS);
+  const fetchesBefore = checkId === "token.jku-x5u" ? (await ctx.listener()).fetches().length : 0;
+  const outcomes = await Promise.all(attacks.map((attack) => sendAttack(ctx, probe, attack)));
+  const outcome = foldAttackOutcomes(checkId, endpoint, probe.controls, outcomes);
+  if (checkId === "token.jku-x5u") return { outcome: await withListenerVerdict(ctx, outcome, fetchesBefore), attacks: outcomes };
+  return { outcome, attacks: outcomes };
+}
+
+async function sendAttack(ctx: AuditContext, probe: Probe, attack: Attack): Promise<AttackOutcome> {
+  const exchange = await ctx.driver.send(applyAttack(probe.request, attack));
+  const actsAsVictim = attack.identity === ctx.userB.userId;
+  const other = actsAsVictim ? ctx.userA : ctx.userB;
+  const foreignMarkers = [other.userId, ...ctx.model.objects.filter((o) => o.owner === other.label).map((o) => o.id)];
+  return judgeAttack(attack, exchange, probe.controls, {
+    maxLatencyMs: ctx.model.config.policy.maxLatencyMs,
+    foreignMarkers,
+  });
+}
+
+/** The probe request with the attack's credentials, query parameters and extra headers. */
+export function applyAttack(request: HttpRequest, attack: Attack): HttpRequest {
+  const url = new URL(request.url);
+  for (const [name, value] of Object.entries(attack.query ?? {})) url.searchParams.set(name, value);
+  const headers: Record<string, string | string[]> = { ...request.headers, ...attack.headers };
+  if (attack.authorization !== null) headers.authorization = attack.authorization;
+  return { ...request, url: url.href, headers };
+}
+
+async function withListenerVerdict(ctx: AuditContext, outcome: CheckOutcome, fetchesBefore: number): Promise<CheckOutcome> {
+  const fetches = (await ctx.listener()).fetches().slice(fetchesBefore);
+  if (fetches.length === 0 || outcome.status === "error" || outcome.status === "skip") return outcome;
+  const seen = fetches.map((f) => `${f.method} ${f.path}`).join(", ");
+  return {
+    ...outcome,
+    status: "fail",
+    reason: `the target fetched the attacker's key URL ${fetches.length} time(s) (${seen})${outcome.status === "fail" ? `; ${outcome.reason}` : ", though it rejected the tokens"}`,
+    notes: [...(outcome.notes ?? []), `listener saw: ${seen}`],
+  };
+}
