@@ -10,6 +10,10 @@ import type { Probe } from "./model.ts";
 /** Variants per check sent to write operations (the full set goes to every read operation). */
 const WRITE_PROBE_VARIANTS = 3;
 
+const NO_VARIANTS_REASON: Record<string, string> = {
+  "token.alg-confusion": "the target publishes no public key to confuse (shared-secret mode)",
+};
+
 const NEEDS_VICTIM_VIEW = new Set(["transport.identity-override"]);
 
 export interface AttackCheckRun {
@@ -34,7 +38,7 @@ export async function runAttackCheck(ctx: AuditContext, checkId: string, probe: 
   if (probe.kind === "write") attacks = attacks.slice(0, WRITE_PROBE_VARIANTS);
   const fetchesBefore = checkId === "token.jku-x5u" ? (await ctx.listener()).fetches().length : 0;
   const outcomes = await Promise.all(attacks.map((attack) => sendAttack(ctx, probe, attack)));
-  const outcome = foldAttackOutcomes(checkId, endpoint, probe.controls, outcomes);
+  const outcome = foldAttackOutcomes(checkId, endpoint, probe.controls, outcomes, NO_VARIANTS_REASON[checkId]);
   if (checkId === "token.jku-x5u") return { outcome: await withListenerVerdict(ctx, outcome, fetchesBefore), attacks: outcomes };
   return { outcome, attacks: outcomes };
 }

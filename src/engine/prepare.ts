@@ -5,7 +5,7 @@ import type { Exchange, HttpRequest } from "../http/types.ts";
 import { synthesizeBody } from "../target/bodies.ts";
 import { fetchBackendToken, fetchJwks, makeTestUser, signIn, signUp, type Identity } from "../target/identities.ts";
 import { discoverOperations, type Operation } from "../target/openapi.ts";
-import { fillPath, inferResources, type Resource } from "../target/resources.ts";
+import { fillPath, inferResources, looksLikeUserIdParam, type Resource } from "../target/resources.ts";
 import { HarnessError } from "./errors.ts";
 import type { AuditUser, CreatedObject, OracleKind, Probe, TargetModel } from "./model.ts";
 
@@ -224,7 +224,7 @@ export function probeRequest(
 }
 
 function isUserParam(name: string, resources: Resource[]): boolean {
-  return resources.some((r) => r.userIdParam === name);
+  return resources.some((r) => r.userIdParam === name) || looksLikeUserIdParam(name);
 }
 
 function nonexistentId(schema: unknown): string {

@@ -1,0 +1,1 @@
+"""authproof reference backend: FastAPI + PyJWT verification of Better Auth JWTs."""
