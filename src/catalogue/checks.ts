@@ -619,6 +619,18 @@ export const CHECKS: readonly CheckDef[] = [
     fix: "Keep Better Auth's origin check on and trustedOrigins exact.",
     refs: ["ASVS 3.5.1", "CWE-352"],
   },
+  {
+    id: "session.jwt-refresh",
+    title: "A JWT refreshed through set-auth-jwt is accepted",
+    category: "session",
+    severity: "low",
+    needsOracle: false,
+    sends: "get-session with a live session; the JWT from its set-auth-jwt header to the backend.",
+    expects: "2xx: refreshed tokens work, so clients need not keep long-lived ones.",
+    why: "If refreshed tokens fail, integrators raise token lifetimes instead.",
+    fix: "Verify tokens against the current JWKS (refetch on an unknown kid).",
+    refs: ["ASVS 7.3.2"],
+  },
   // hygiene
   {
     id: "hygiene.error-leak",

@@ -20,7 +20,7 @@ export async function rerenderReport(
   let report = await loadReport(resolve(file));
   if (flags.baseline) report = applyBaseline(report, await loadReport(resolve(flags.baseline)));
   const outDir = resolve(flags.out ?? dirname(dirname(resolve(file))));
-  const written = await writeReportFiles(report, { outDir, reporters });
+  const written = await writeReportFiles(report, { outDir, reporters, overwrite: true });
   console.log(`authproof: re-rendered ${written.files.length} file(s) in ${written.runDir}`);
   if (report.baseline) {
     const { counts } = report.baseline;

@@ -40,13 +40,14 @@ export async function runAudit(config: AuthproofConfig, hooks: AuditHooks, cwd =
   try {
     model = await prepareTarget(config, driver, hooks.log);
     for (const warning of model.warnings) hooks.log(`note: ${warning}`);
-    const recorded = await runSuites(model, hooks.progress);
+    const { outcomes: recorded, matrixCells } = await runSuites(model, hooks.progress);
     const redact = makeRedactor(secretsOf(model), { includeTokens: config.run.includeTokens });
     let report = buildReport(model, recorded, {
       runId: runIdFor(model),
       toolVersion: toolVersion(),
       durationMs: Date.now() - started,
       redact,
+      ...(matrixCells.length ? { matrix: { users: model.users.map((u) => ({ label: u.label, id: u.userId })), cells: matrixCells } } : {}),
     });
     if (config.run.baseline) report = applyBaseline(report, await loadReport(resolve(cwd, config.run.baseline)));
     const written = await writeReportFiles(report, {

@@ -1,6 +1,7 @@
 import type { Reporter, TestCase, TestModule } from "vitest/node";
 import type { CheckOutcome } from "../judge/types.ts";
-import { META_KEY } from "./record.ts";
+import type { MatrixCell } from "./isolation.ts";
+import { MATRIX_KEY, META_KEY } from "./record.ts";
 
 export interface RecordedOutcome {
   outcome: CheckOutcome;
@@ -11,6 +12,7 @@ export interface RecordedOutcome {
 /** A vitest reporter that gathers the outcomes the suites record and prints progress. */
 export class OutcomeCollector implements Reporter {
   readonly outcomes: RecordedOutcome[] = [];
+  readonly matrixCells: MatrixCell[] = [];
   readonly problems: string[] = [];
   constructor(
     private readonly root: string,
@@ -18,7 +20,9 @@ export class OutcomeCollector implements Reporter {
   ) {}
 
   onTestCaseResult(testCase: TestCase): void {
-    const outcome = (testCase.meta() as Record<string, unknown>)[META_KEY] as CheckOutcome | undefined;
+    const meta = testCase.meta() as Record<string, unknown>;
+    const outcome = meta[META_KEY] as CheckOutcome | undefined;
+    this.matrixCells.push(...((meta[MATRIX_KEY] as MatrixCell[] | undefined) ?? []));
     const suiteFile = relative(this.root, testCase.module.moduleId);
     if (!outcome) {
       const result = testCase.result();

@@ -145,8 +145,9 @@ async function createObjects(
       warnings.push(`${resource.collection}: needs parent ids (${resource.parentParams.join(", ")}); configure resources to test it`);
       continue;
     }
-    for (const user of users) {
-      const body = resource.createBody ?? synthesizeBody(resource.create.requestBody?.schema ?? { type: "object" }, { seed: seed + index, omit: OWNER_FIELDS });
+    for (const [userIndex, user] of users.entries()) {
+      const bodySeed = seed + index * 10 + userIndex;
+      const body = resource.createBody ?? synthesizeBody(resource.create.requestBody?.schema ?? { type: "object" }, { seed: bodySeed, omit: OWNER_FIELDS });
       const url = apiUrl(config, fillPath(resource.collection, userParams(resource, user)));
       const exchange = await driver.send({ method: "POST", url, headers: bearer(user.token), json: body });
       const status = exchange.response?.status ?? 0;

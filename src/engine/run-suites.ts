@@ -2,6 +2,7 @@ import { fileURLToPath } from "node:url";
 import { createVitest } from "vitest/node";
 import type { CheckOutcome } from "../judge/types.ts";
 import { OutcomeCollector, type RecordedOutcome } from "./collector.ts";
+import type { MatrixCell } from "./isolation.ts";
 import { HarnessError } from "./errors.ts";
 import type { TargetModel } from "./model.ts";
 
@@ -11,17 +12,28 @@ declare module "vitest" {
   }
 }
 
+export interface SuiteRun {
+  outcomes: RecordedOutcome[];
+  matrixCells: MatrixCell[];
+}
+
 /** The package root (suites are resolved from here, wherever the CLI is run from). */
 export const PACKAGE_ROOT = fileURLToPath(new URL("../..", import.meta.url)).replace(/\/$/, "");
 
 /** Suite files, in the order they run. */
-export const SUITE_FILES = ["suites/transport.suite.ts", "suites/token.suite.ts", "suites/secret.suite.ts"];
+export const SUITE_FILES = [
+  "suites/transport.suite.ts",
+  "suites/token.suite.ts",
+  "suites/secret.suite.ts",
+  "suites/isolation.suite.ts",
+  "suites/session.suite.ts",
+];
 
 /**
  * Runs the audit suites through vitest's Node API with the target model provided to them, and returns
  * the outcomes they recorded. A suite that crashes is a harness error, never a silent pass.
  */
-export async function runSuites(model: TargetModel, progress: (outcome: CheckOutcome) => void): Promise<RecordedOutcome[]> {
+export async function runSuites(model: TargetModel, progress: (outcome: CheckOutcome) => void): Promise<SuiteRun> {
   const collector = new OutcomeCollector(PACKAGE_ROOT, progress);
   const vitest = await createVitest(
     "test",
@@ -47,5 +59,5 @@ export async function runSuites(model: TargetModel, progress: (outcome: CheckOut
   }
   if (collector.problems.length > 0)
     throw new HarnessError("SUITES_FAILED", `the audit suites could not run: ${collector.problems.slice(0, 5).join(" | ")}`);
-  return collector.outcomes;
+  return { outcomes: collector.outcomes, matrixCells: collector.matrixCells };
 }

@@ -1,0 +1,291 @@
+import { existsSync, readFileSync } from "node:fs";
+import { basename, extname, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { z } from "zod";
+import { configSchema, type AuthproofConfig } from "./schema.ts";
+
+/** Bad configuration: one message naming the field, e.g. `config: api.baseUrl: expected a URL, got "localhost"`. */
+export class ConfigError extends Error {
+  readonly code = "CONFIG_INVALID";
+  constructor(
+    /** Dotted path of the offending field (`api.baseUrl`, `run.reporters[1]`), or `file` for the file itself. */
+    readonly field: string,
+    detail: string,
+    /** Every problem found, the first of which is the message. */
+    readonly problems: string[] = [],
+  ) {
+    super(`config: ${field}: ${detail}`);
+    this.name = "ConfigError";
+  }
+}
+
+type Kind = "string" | "number" | "boolean" | "list" | "json";
+
+/** Where a field can come from besides the config file. Also the documentation of those variables and flags. */
+export interface ConfigSource {
+  path: string[];
+  env?: string;
+  flags?: string[];
+  kind: Kind;
+  /** Never echoed in messages. */
+  sensitive?: boolean;
+}
+
+export const CONFIG_SOURCES: ConfigSource[] = [
+  { path: ["api", "baseUrl"], env: "AUTHPROOF_API_URL", flags: ["api"], kind: "string" },
+  { path: ["api", "openapiPath"], env: "AUTHPROOF_OPENAPI_PATH", flags: ["openapi"], kind: "string" },
+  { path: ["auth", "baseUrl"], env: "AUTHPROOF_AUTH_URL", flags: ["auth"], kind: "string" },
+  { path: ["auth", "tokenPath"], env: "AUTHPROOF_TOKEN_PATH", flags: ["token-path"], kind: "string" },
+  { path: ["mode"], env: "AUTHPROOF_MODE", flags: ["mode"], kind: "string" },
+  { path: ["keys", "secret"], env: "BETTER_AUTH_SECRET", flags: ["secret"], kind: "string", sensitive: true },
+  { path: ["keys", "privateJwk"], env: "AUTHPROOF_PRIVATE_JWK", kind: "string", sensitive: true },
+  { path: ["claims", "issuer"], env: "AUTHPROOF_ISSUER", flags: ["issuer"], kind: "string" },
+  { path: ["claims", "audience"], env: "AUTHPROOF_AUDIENCE", flags: ["audience"], kind: "string" },
+  { path: ["claims", "identityClaim"], env: "AUTHPROOF_IDENTITY_CLAIM", flags: ["identity-claim"], kind: "string" },
+  { path: ["users", "accounts"], env: "AUTHPROOF_ACCOUNTS", kind: "json", sensitive: true },
+  { path: ["users", "password"], env: "AUTHPROOF_PASSWORD", kind: "string", sensitive: true },
+  { path: ["cors", "allowedOrigins"], env: "AUTHPROOF_CORS_ORIGINS", flags: ["cors-origins"], kind: "list" },
+  { path: ["browser", "executablePath"], env: "AUTHPROOF_CHROMIUM", flags: ["chromium"], kind: "string" },
+  { path: ["policy", "failOn"], env: "AUTHPROOF_FAIL_ON", flags: ["fail-on"], kind: "string" },
+  { path: ["policy", "foreignStatus"], env: "AUTHPROOF_FOREIGN_STATUS", flags: ["foreign-status"], kind: "string" },
+  { path: ["rate", "rps"], env: "AUTHPROOF_RPS", flags: ["rps"], kind: "number" },
+  { path: ["rate", "concurrency"], env: "AUTHPROOF_CONCURRENCY", flags: ["concurrency"], kind: "number" },
+  { path: ["timeouts", "requestMs"], env: "AUTHPROOF_TIMEOUT_MS", flags: ["timeout"], kind: "number" },
+  { path: ["run", "seed"], env: "AUTHPROOF_SEED", flags: ["seed"], kind: "number" },
+  { path: ["run", "runs"], env: "AUTHPROOF_RUNS", flags: ["runs"], kind: "number" },
+  { path: ["run", "only"], env: "AUTHPROOF_ONLY", flags: ["only"], kind: "list" },
+  { path: ["run", "skip"], env: "AUTHPROOF_SKIP", flags: ["skip"], kind: "list" },
+  { path: ["run", "reporters"], env: "AUTHPROOF_REPORTER", flags: ["reporter", "reporters"], kind: "list" },
+  { path: ["run", "out"], env: "AUTHPROOF_OUT", flags: ["out"], kind: "string" },
+  { path: ["run", "includeTokens"], env: "AUTHPROOF_INCLUDE_TOKENS", flags: ["include-tokens"], kind: "boolean" },
+  { path: ["run", "baseline"], env: "AUTHPROOF_BASELINE", flags: ["baseline"], kind: "string" },
+];
+
+const DISCOVERED_FILES = ["authproof.config.ts", "authproof.config.mts", "authproof.config.mjs", "authproof.config.js", "authproof.config.json"];
+
+export interface LoadConfigOptions {
+  /** Config file (JSON, .ts, .mts, .mjs, .js); default: the first `authproof.config.*` found in cwd, if any. */
+  file?: string;
+  /** Parsed CLI flags, kebab-case (`fail-on`) or camelCase (`failOn`), with or without leading dashes. */
+  flags: Record<string, string | boolean | undefined>;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /** Receives advice that is not an error (e.g. a secret passed on the command line). */
+  warn?: (message: string) => void;
+}
+
+type Tree = Record<string, unknown>;
+
+/**
+ * Builds the configuration from defaults < config file < environment < CLI flags and validates it.
+ * Throws ConfigError (never anything else) when the result is invalid.
+ */
+export async function loadConfig(opts: LoadConfigOptions): Promise<AuthproofConfig> {
+  const merged: Tree = {};
+  const provenance = new Map<string, string>();
+
+  const file = opts.file ?? DISCOVERED_FILES.find((f) => existsSync(resolve(opts.cwd, f)));
+  if (file !== undefined) {
+    const data = await readConfigFile(file, opts.cwd);
+    recordLeaves(data, [], `in ${basename(file)}`, provenance);
+    deepMerge(merged, data);
+  }
+
+  for (const source of CONFIG_SOURCES) {
+    const raw = source.env ? opts.env[source.env] : undefined;
+    if (raw === undefined || raw === "") continue;
+    setPath(merged, source.path, convert(raw, source, source.env!));
+    provenance.set(source.path.join("."), `from ${source.env}`);
+  }
+
+  const flags = normaliseFlags(opts.flags);
+  for (const source of CONFIG_SOURCES) {
+    const name = source.flags?.find((f) => flags.has(f));
+    if (name === undefined) continue;
+    const raw = flags.get(name)!;
+    if (name === "secret") opts.warn?.("--secret leaves the secret in shell history and process lists; prefer the BETTER_AUTH_SECRET environment variable");
+    setPath(merged, source.path, convert(raw, source, `--${name}`));
+    provenance.set(source.path.join("."), `from --${name}`);
+  }
+
+  const result = configSchema.safeParse(merged, { reportInput: true });
+  if (result.success) return result.data;
+  throw toConfigError(result.error.issues, provenance);
+}
+
+async function readConfigFile(file: string, cwd: string): Promise<Tree> {
+  const abs = resolve(cwd, file);
+  if (!existsSync(abs)) throw new ConfigError("file", `${file} not found`);
+  const ext = extname(abs).toLowerCase();
+  let data: unknown;
+  if (ext === ".json") {
+    try {
+      data = JSON.parse(readFileSync(abs, "utf8"));
+    } catch (err) {
+      throw new ConfigError("file", `${file} is not valid JSON (${firstLine(err)})`);
+    }
+  } else if ([".ts", ".mts", ".cts", ".mjs", ".js", ".cjs"].includes(ext)) {
+    try {
+      const mod = (await import(pathToFileURL(abs).href)) as { default?: unknown; config?: unknown };
+      data = mod.default ?? mod.config;
+      if (typeof data === "function") data = await (data as () => unknown)();
+    } catch (err) {
+      throw new ConfigError("file", `cannot load ${file} (${firstLine(err)})`);
+    }
+  } else {
+    throw new ConfigError("file", `${file}: unsupported file type "${ext}" (use .json, .ts, .mjs or .js)`);
+  }
+  if (!isPlainObject(data)) {
+    throw new ConfigError("file", `${file} must ${ext === ".json" ? "contain a JSON object" : "export default defineConfig({ ... })"}`);
+  }
+  return data;
+}
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split("\n")[0]!.slice(0, 200);
+}
+
+function normaliseFlags(flags: LoadConfigOptions["flags"]): Map<string, string | boolean> {
+  const out = new Map<string, string | boolean>();
+  for (const [key, value] of Object.entries(flags)) {
+    if (value === undefined) continue;
+    out.set(key.replace(/^-+/, "").replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`), value);
+  }
+  return out;
+}
+
+/** Turns a flag or variable's text into the field's type; leaves it as is when it does not fit, so validation names it. */
+function convert(raw: string | boolean, source: ConfigSource, label: string): unknown {
+  if (typeof raw === "boolean") return raw;
+  const text = raw.trim();
+  switch (source.kind) {
+    case "number":
+      return /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : text;
+    case "boolean":
+      if (/^(true|1|yes|on)$/i.test(text)) return true;
+      if (/^(false|0|no|off)$/i.test(text)) return false;
+      return text;
+    case "list":
+      return text.split(",").map((s) => s.trim()).filter((s) => s !== "");
+    case "json":
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        throw new ConfigError(source.path.join("."), `expected JSON (from ${label})`);
+      }
+    default:
+      return text;
+  }
+}
+
+function isPlainObject(v: unknown): v is Tree {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function deepMerge(target: Tree, source: Tree): void {
+  for (const [key, value] of Object.entries(source)) {
+    const existing = target[key];
+    if (isPlainObject(value) && isPlainObject(existing)) deepMerge(existing, value);
+    else target[key] = isPlainObject(value) ? structuredCloneTree(value) : value;
+  }
+}
+
+function structuredCloneTree(tree: Tree): Tree {
+  const copy: Tree = {};
+  deepMerge(copy, tree);
+  return copy;
+}
+
+function setPath(target: Tree, path: string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    if (!isPlainObject(node[key])) node[key] = {};
+    node = node[key] as Tree;
+  }
+  node[path[path.length - 1]!] = value;
+}
+
+function recordLeaves(value: unknown, path: string[], label: string, into: Map<string, string>): void {
+  if (path.length > 0) into.set(path.join("."), label);
+  if (isPlainObject(value)) for (const [k, v] of Object.entries(value)) recordLeaves(v, [...path, k], label, into);
+}
+
+const SENSITIVE = [/^keys\.secret$/, /^keys\.privateJwk/, /^users\.password$/, /^users\.accounts/];
+
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const part of path) out += typeof part === "number" ? `[${part}]` : out === "" ? String(part) : `.${String(part)}`;
+  return out;
+}
+
+function show(input: unknown): string {
+  if (input === undefined) return "nothing";
+  if (Array.isArray(input)) return "an array";
+  if (isPlainObject(input)) return "an object";
+  const text = JSON.stringify(input) ?? String(input);
+  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
+}
+
+type Issue = z.core.$ZodIssue;
+
+function describe(issue: Issue): string {
+  switch (issue.code) {
+    case "invalid_type": {
+      if (!issue.message.startsWith("Invalid input")) return issue.message; // a message written in the schema
+      const expected = issue.expected === "int" ? "an integer" : issue.expected;
+      return issue.input === undefined ? `required (${expected})` : `expected ${expected}`;
+    }
+    case "invalid_value":
+      return `expected ${issue.values.map((v) => JSON.stringify(v)).join(" | ")}`;
+    case "too_small":
+    case "too_big": {
+      if (!issue.message.startsWith("Too ")) return issue.message; // a message written in the schema
+      const small = issue.code === "too_small";
+      const bound = String(small ? issue.minimum : issue.maximum);
+      const unit = issue.origin === "array" ? " items" : issue.origin === "string" ? " characters" : "";
+      if (issue.origin === "string" && small && String(bound) === "1") return "expected a non-empty string";
+      if (issue.origin === "array" || issue.origin === "string") {
+        return `expected ${issue.exact ? "exactly" : small ? "at least" : "at most"} ${bound}${unit}`;
+      }
+      return `expected a number ${small ? (issue.inclusive ? ">=" : ">") : issue.inclusive ? "<=" : "<"} ${bound}`;
+    }
+    case "invalid_format":
+      return issue.message.startsWith("Invalid") ? `expected ${issue.format}` : issue.message;
+    default:
+      return issue.message;
+  }
+}
+
+function toConfigError(issues: Issue[], provenance: Map<string, string>): ConfigError {
+  const problems: Array<{ field: string; detail: string }> = [];
+  // Unknown keys first: a misspelt key usually explains the other complaints.
+  for (const issue of issues) {
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys) problems.push({ field: formatPath([...issue.path, key]), detail: "unknown key" });
+    }
+  }
+  for (const issue of issues) {
+    if (issue.code === "unrecognized_keys") continue;
+    const field = formatPath(issue.path);
+    let detail = describe(issue);
+    const sensitive = SENSITIVE.some((re) => re.test(field));
+    if (!sensitive && issue.input !== undefined && !detail.startsWith("required")) detail += `, got ${show(issue.input)}`;
+    const from = provenanceOf(issue.path, provenance);
+    if (from) detail += ` (${from})`;
+    problems.push({ field: field || "(root)", detail });
+  }
+  const lines = problems.map((p) => `${p.field}: ${p.detail}`);
+  const first = problems[0] ?? { field: "(root)", detail: "invalid" };
+  const more = problems.length > 1 ? ` (and ${problems.length - 1} more: ${problems.slice(1).map((p) => p.field).join(", ")})` : "";
+  return new ConfigError(first.field, first.detail + more, lines);
+}
+
+function provenanceOf(path: readonly PropertyKey[], provenance: Map<string, string>): string | undefined {
+  const firstIndex = path.findIndex((p) => typeof p !== "string");
+  const keys = (firstIndex === -1 ? path : path.slice(0, firstIndex)) as string[];
+  for (let n = keys.length; n > 0; n--) {
+    const found = provenance.get(keys.slice(0, n).join("."));
+    if (found) return found;
+  }
+  return undefined;
+}

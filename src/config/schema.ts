@@ -1,0 +1,170 @@
+import { z } from "zod";
+
+/** Severity order shared by `policy.failOn` and the reports. */
+export const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
+export const REPORTERS = ["json", "html", "junit", "sarif"] as const;
+export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"] as const;
+export const DEFAULT_PUBLIC_ROUTES = ["/health", "/healthz", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"];
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const u = new URL(value);
+    return (u.protocol === "http:" || u.protocol === "https:") && u.hostname !== "";
+  } catch {
+    return false;
+  }
+}
+
+/** An http(s) URL, kept without a trailing slash so paths can be appended. */
+const httpUrl = z
+  .string()
+  .refine(isHttpUrl, { error: "expected a URL (http:// or https://)" })
+  .transform((v) => v.replace(/\/+$/, ""));
+
+/** An origin such as `https://app.example.com` (scheme, host, port; no path). */
+const origin = z
+  .string()
+  .refine((v) => isHttpUrl(v) && new URL(v).origin === v.replace(/\/+$/, ""), {
+    error: "expected an origin such as https://app.example.com (no path)",
+  })
+  .transform((v) => new URL(v).origin);
+
+const path = z.string().regex(/^\//, { error: 'expected a path starting with "/"' });
+
+const jwkObject = z
+  .looseObject({ kty: z.string() }, { error: "expected a private JWK object or its JSON text" })
+  .refine((j) => "d" in j || "k" in j, { error: "expected a private JWK (it has no private member d or k)" });
+
+/** A private JWK, as an object or as its JSON text (the form environment variables carry). */
+const privateJwk = z.preprocess((v) => {
+  if (typeof v !== "string") return v;
+  try {
+    return JSON.parse(v) as unknown;
+  } catch {
+    return v;
+  }
+}, jwkObject);
+
+const account = z.strictObject({ email: z.email({ error: "expected an email address" }), password: z.string().min(1) });
+
+const resource = z.strictObject({
+  /** Collection path, e.g. `/api/tasks` (list with GET, create with POST). */
+  collection: path,
+  /** Item path with its id placeholder, e.g. `/api/tasks/{task_id}`. */
+  item: path.regex(/\{[^}]+\}/, { error: "expected a path with an id placeholder such as /api/tasks/{id}" }),
+  idField: z.string().min(1).default("id"),
+  createBody: z.record(z.string(), z.unknown()).optional(),
+  /** Name of a path parameter that carries a user id (`/users/{user_id}/…`). */
+  userIdParam: z.string().min(1).optional(),
+});
+
+const selectors = z.strictObject({
+  name: z.string().optional(),
+  email: z.string().optional(),
+  password: z.string().optional(),
+  submit: z.string().optional(),
+  signOut: z.string().optional(),
+});
+
+/** The target configuration (SPEC §4). Every section has defaults; unknown keys are errors. */
+export const configSchema = z.strictObject({
+  $schema: z.string().optional(),
+  api: z
+    .strictObject({
+      baseUrl: httpUrl.default("http://127.0.0.1:8000"),
+      openapiPath: path.default("/openapi.json"),
+      include: z
+        .array(z.strictObject({ method: z.string().transform((m) => m.toUpperCase()).pipe(z.enum(HTTP_METHODS)), path }))
+        .default([]),
+      /** `"METHOD /path"` or a path glob (`*` within a segment, `**` across segments). */
+      exclude: z.array(z.string().min(1)).default([]),
+      publicRoutes: z.array(path).default(DEFAULT_PUBLIC_ROUTES),
+    })
+    .prefault({}),
+  auth: z
+    .strictObject({
+      baseUrl: httpUrl.default("http://localhost:3000"),
+      basePath: path.default("/api/auth"),
+      tokenPath: path.default("/api/auth/token"),
+      tokenField: z.string().min(1).default("token"),
+    })
+    .prefault({}),
+  mode: z.enum(["jwks", "shared-secret"]).default("jwks"),
+  keys: z
+    .strictObject({
+      secret: z.string().min(1).optional(),
+      privateJwk: privateJwk.optional(),
+      jwksPath: path.default("/api/auth/jwks"),
+    })
+    .prefault({}),
+  claims: z
+    .strictObject({
+      issuer: z.string().min(1).optional(),
+      audience: z.string().min(1).optional(),
+      identityClaim: z.string().min(1).default("sub"),
+      leewaySec: z.number().int().min(0).default(60),
+    })
+    .prefault({}),
+  users: z
+    .strictObject({
+      signUp: z.boolean().default(true),
+      accounts: z.array(account).length(2, { error: "expected exactly 2 accounts (users A and B)" }).optional(),
+      password: z.string().min(8).max(128).optional(),
+    })
+    .prefault({})
+    .superRefine((u, ctx) => {
+      if (!u.signUp && !u.accounts) {
+        ctx.addIssue({ code: "custom", path: ["accounts"], message: "required when users.signUp is false (give 2 accounts)" });
+      }
+    }),
+  resources: z.array(resource).default([]),
+  cors: z.strictObject({ allowedOrigins: z.array(origin).default([]) }).prefault({}),
+  cookies: z.strictObject({ expectSecure: z.union([z.literal("auto"), z.boolean()], { error: 'expected "auto", true or false' }).default("auto") }).prefault({}),
+  browser: z
+    .strictObject({
+      executablePath: z.string().min(1).optional(),
+      signUpPath: path.default("/sign-up"),
+      signInPath: path.default("/sign-in"),
+      selectors: selectors.optional(),
+    })
+    .prefault({}),
+  policy: z
+    .strictObject({
+      foreignStatus: z.preprocess((v) => (typeof v === "number" ? String(v) : v), z.enum(["404", "403", "either"])).default("404"),
+      maxTokenLifetimeSec: z.number().int().positive().default(3600),
+      /** Longest accepted session cookie lifetime (Max-Age / Expires), cookie.lifetime. Better Auth's default is 7 days. */
+      maxCookieLifetimeSec: z.number().int().positive().default(30 * 24 * 3600),
+      failOn: z.enum(SEVERITIES).default("high"),
+      maxLatencyMs: z.number().int().positive().default(2000),
+    })
+    .prefault({}),
+  rate: z
+    .strictObject({
+      rps: z.number().min(0).default(100),
+      concurrency: z.number().int().min(1).max(256).default(8),
+    })
+    .prefault({}),
+  timeouts: z.strictObject({ requestMs: z.number().int().positive().default(5000) }).prefault({}),
+  run: z
+    .strictObject({
+      seed: z.number().int().optional(),
+      runs: z.number().int().positive().optional(),
+      only: z.array(z.string().min(1)).default([]),
+      skip: z.array(z.string().min(1)).default([]),
+      reporters: z
+        .array(z.enum(REPORTERS))
+        .default([...REPORTERS])
+        .transform((r) => [...new Set(r)]),
+      out: z.string().min(1).default("reports"),
+      includeTokens: z.boolean().default(false),
+      baseline: z.string().min(1).optional(),
+    })
+    .prefault({}),
+});
+
+/** The validated configuration with every default filled in. */
+export type AuthproofConfig = z.output<typeof configSchema>;
+/** What a user writes: every field optional where a default exists. */
+export type AuthproofConfigInput = z.input<typeof configSchema>;
+export type Severity = (typeof SEVERITIES)[number];
+export type Reporter = (typeof REPORTERS)[number];

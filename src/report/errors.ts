@@ -1,0 +1,21 @@
+/** Stable codes callers (the CLI) branch on. */
+export type ReportErrorCode =
+  | "REPORT_INVALID"
+  | "REPORT_NOT_FOUND"
+  | "REPORT_NOT_JSON"
+  | "REPORT_UNSUPPORTED_VERSION"
+  | "REPORT_EXISTS"
+  | "REPORT_WRITE_FAILED";
+
+/** A report could not be read, validated or written. `issues` lists "field.path: problem" lines. */
+export class ReportError extends Error {
+  override readonly name = "ReportError";
+  constructor(
+    readonly code: ReportErrorCode,
+    message: string,
+    readonly issues: string[] = [],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

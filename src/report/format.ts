@@ -1,0 +1,73 @@
+import { severityRank } from "../catalogue/types.ts";
+import type { Exchange, Result } from "./schema.ts";
+
+const STATUS_ORDER: Record<Result["status"], number> = { fail: 0, error: 1, skip: 2, pass: 3 };
+
+/**
+ * Orders results the way a reader triages them: failures, then errors, skips, passes;
+ * within each, by severity (worst first), then check id and result id.
+ *
+ * @example [...report.results].sort(byTriageOrder)
+ */
+export function byTriageOrder(a: Result, b: Result): number {
+  return (
+    STATUS_ORDER[a.status] - STATUS_ORDER[b.status] ||
+    severityRank(b.severity) - severityRank(a.severity) ||
+    a.checkId.localeCompare(b.checkId) ||
+    a.id.localeCompare(b.id)
+  );
+}
+
+/** "GET /api/tasks/{id}", or "" when the result has no endpoint. */
+export function endpointLabel(result: Pick<Result, "endpoint">): string {
+  return result.endpoint ? `${result.endpoint.method.toUpperCase()} ${result.endpoint.path}` : "";
+}
+
+/** Human duration: "850 ms", "12.3 s", "2 min 05 s". */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const totalSeconds = Math.round(ms / 1000);
+  return `${Math.floor(totalSeconds / 60)} min ${String(totalSeconds % 60).padStart(2, "0")} s`;
+}
+
+/** The header lines of a request or response, repeated headers on their own lines. */
+export function headerLines(headers: Record<string, string | string[]>): string[] {
+  return Object.entries(headers).flatMap(([name, value]) =>
+    (Array.isArray(value) ? value : [value]).map((v) => `${name}: ${v}`),
+  );
+}
+
+/**
+ * One exchange as plain text (HTTP-message style), for JUnit bodies and terminals.
+ *
+ * @example exchangeText(result.evidence.exchanges[0])
+ */
+export function exchangeText(exchange: Exchange): string {
+  const lines = [`# ${exchange.label}`, `> ${exchange.request.method} ${exchange.request.url}`];
+  for (const line of headerLines(exchange.request.headers)) lines.push(`> ${line}`);
+  if (exchange.request.body) lines.push(">", ...exchange.request.body.split("\n").map((l) => `> ${l}`));
+  if (exchange.response) {
+    lines.push(`< ${exchange.response.status}`);
+    for (const line of headerLines(exchange.response.headers)) lines.push(`< ${line}`);
+    if (exchange.response.body) lines.push("<", ...exchange.response.body.split("\n").map((l) => `< ${l}`));
+  }
+  if (exchange.error) lines.push(`! ${exchange.error}`);
+  return lines.join("\n");
+}
+
+/** Where a check "lives" in the repository, for JUnit `file` and SARIF locations. */
+export const DEFAULT_SOURCE_FILE = "authproof.config.ts";
+
+/**
+ * The repo-relative file a result points at: `files[checkId]`, else `files[category]`, else the default.
+ *
+ * @example sourceFileFor(result, { token: "suites/token.suite.ts" })
+ */
+export function sourceFileFor(
+  result: Pick<Result, "checkId" | "category">,
+  files: Readonly<Record<string, string>> = {},
+  fallback: string = DEFAULT_SOURCE_FILE,
+): string {
+  return files[result.checkId] ?? files[result.category] ?? fallback;
+}

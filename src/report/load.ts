@@ -1,0 +1,50 @@
+import { readFile } from "node:fs/promises";
+import { ReportError } from "./errors.ts";
+import { SCHEMA_VERSION, type Report } from "./schema.ts";
+import { validateReport } from "./validate.ts";
+
+/**
+ * Reads and validates a report.json (for `authproof report <file>` and `--baseline`).
+ * Throws ReportError: REPORT_NOT_FOUND, REPORT_NOT_JSON, REPORT_UNSUPPORTED_VERSION or REPORT_INVALID
+ * (the message names the first bad fields, e.g. `results[2].status: Invalid option ...`).
+ *
+ * @example const report = await loadReport("reports/latest/report.json");
+ */
+export async function loadReport(file: string): Promise<Report> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    throw new ReportError("REPORT_NOT_FOUND", `cannot read report ${file}: ${code ?? String(cause)}`, [], { cause });
+  }
+  return parseReportText(text, file);
+}
+
+/**
+ * Parses report.json text; same errors as loadReport.
+ *
+ * @example const report = parseReportText(await response.text(), "upload");
+ */
+export function parseReportText(text: string, source = "report"): Report {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (cause) {
+    throw new ReportError("REPORT_NOT_JSON", `${source} is not JSON: ${(cause as Error).message}`, [], { cause });
+  }
+  const version = (value as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if (typeof version !== "string") {
+    throw new ReportError("REPORT_INVALID", `${source} is not an authproof report: schemaVersion is missing`, [
+      "schemaVersion: missing",
+    ]);
+  }
+  if (version !== SCHEMA_VERSION) {
+    throw new ReportError(
+      "REPORT_UNSUPPORTED_VERSION",
+      `${source} has schemaVersion ${version}; this authproof reads ${SCHEMA_VERSION}`,
+      [`schemaVersion: ${version}`],
+    );
+  }
+  return validateReport(value, source);
+}

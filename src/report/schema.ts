@@ -1,0 +1,258 @@
+import { z } from "zod";
+import { CATEGORIES, SEVERITIES } from "../catalogue/types.ts";
+import { summarize } from "./summary.ts";
+
+/** Version of the report.json format. Bump the major for breaking changes; readers refuse other majors. */
+export const SCHEMA_VERSION = "1.0.0";
+
+/** Where the published JSON Schema of this version lives, relative to the repository root. */
+export const SCHEMA_FILE = `reports/schema/report-${SCHEMA_VERSION}.schema.json`;
+
+const SeveritySchema = z.enum(SEVERITIES).meta({ id: "Severity", description: "critical > high > medium > low > info" });
+const CategorySchema = z.enum(CATEGORIES).meta({ id: "Category" });
+const StatusSchema = z
+  .enum(["pass", "fail", "skip", "error"])
+  .meta({ id: "Status", description: "fail = the target misbehaved; error = the harness could not decide" });
+
+const HeadersSchema = z
+  .record(z.string(), z.union([z.string(), z.array(z.string())]))
+  .meta({ id: "Headers", description: "Header names as sent/received; repeated headers as arrays. Redacted." });
+
+const ExchangeSchema = z
+  .object({
+    label: z.string().meta({ description: "What this exchange tried, e.g. 'alg: nOnE, empty signature'" }),
+    request: z.object({
+      method: z.string(),
+      url: z.string(),
+      headers: HeadersSchema,
+      body: z.string().optional(),
+    }),
+    response: z
+      .object({
+        status: z.int().min(0).max(999),
+        headers: HeadersSchema,
+        body: z.string().meta({ description: "Excerpt of the body, redacted" }),
+      })
+      .optional(),
+    error: z.string().optional().meta({ description: "Why there is no response (timeout, refused, ...)" }),
+  })
+  .meta({ id: "Exchange" });
+
+const EndpointSchema = z
+  .object({
+    method: z.string().min(1),
+    path: z.string().min(1).meta({ description: "Route template when known, e.g. /api/tasks/{id}" }),
+    url: z.string().optional(),
+  })
+  .meta({ id: "Endpoint" });
+
+const ResultSchema = z
+  .object({
+    id: z.string().min(1).meta({ description: "Unique in the report: `${checkId} ${method} ${path}` or the check id alone" }),
+    checkId: z.string().min(1),
+    title: z.string(),
+    category: CategorySchema,
+    severity: SeveritySchema,
+    status: StatusSchema,
+    endpoint: EndpointSchema.optional(),
+    reason: z.string().optional().meta({ description: "Why it failed, was skipped or errored" }),
+    evidence: z
+      .object({
+        exchanges: z.array(ExchangeSchema),
+        failedVariants: z.array(z.string()).optional(),
+        notes: z.array(z.string()).optional(),
+      })
+      .optional(),
+    reproduce: z.string().optional().meta({ description: "curl line(s), secrets redacted" }),
+    refs: z.array(z.string()),
+    variants: z.object({ total: z.int().nonnegative(), failed: z.int().nonnegative() }).optional(),
+    counterexample: z
+      .object({
+        seed: z.int(),
+        path: z.string().optional(),
+        header: z.unknown().optional(),
+        claims: z.unknown().optional(),
+        token: z.string().optional(),
+        authorization: z.string().optional(),
+      })
+      .optional()
+      .meta({ description: "Shrunk counterexample of a property suite" }),
+    durationMs: z.number().nonnegative().optional(),
+    baseline: z
+      .enum(["new", "fixed", "unchanged"])
+      .optional()
+      .meta({ description: "Set by --baseline: new = fails now, did not before; unchanged = fails in both; fixed = failed before, passes now" }),
+  })
+  .meta({ id: "Result" });
+
+const CheckSchema = z
+  .object({
+    id: z.string().min(1),
+    title: z.string(),
+    category: CategorySchema,
+    severity: SeveritySchema,
+    sends: z.string(),
+    expects: z.string(),
+    why: z.string(),
+    fix: z.string(),
+    refs: z.array(z.string()),
+  })
+  .meta({ id: "Check" });
+
+const SummarySchema = z.object({
+  passed: z.int().nonnegative(),
+  failed: z.int().nonnegative(),
+  skipped: z.int().nonnegative(),
+  errors: z.int().nonnegative(),
+  bySeverity: z
+    .object(Object.fromEntries(SEVERITIES.map((s) => [s, z.int().nonnegative()])) as Record<
+      (typeof SEVERITIES)[number],
+      z.ZodInt
+    >)
+    .meta({ description: "Failed results per severity" }),
+  verdict: z.enum(["pass", "fail"]).meta({ description: "fail iff a failed result is at or above policy.failOn" }),
+});
+
+const MatrixSchema = z.object({
+  users: z.array(z.object({ label: z.string().min(1), id: z.string() })),
+  cells: z.array(
+    z.object({
+      user: z.string().meta({ description: "A users[].label" }),
+      method: z.string(),
+      route: z.string(),
+      objectOwner: z.string().meta({ description: "Label of the user who owns the object addressed" }),
+      expected: z.string().meta({ description: "e.g. '404', '403|404', '200'" }),
+      status: z.int().nullable(),
+      verdict: z.enum(["enforced", "bypassed", "error"]),
+    }),
+  ),
+});
+
+const BaselineComparisonSchema = z
+  .object({
+    runId: z.string(),
+    startedAt: z.string(),
+    counts: z.object({
+      new: z.int().nonnegative(),
+      fixed: z.int().nonnegative().meta({ description: "Failed in the baseline, re-tested and passing now" }),
+      unchanged: z.int().nonnegative(),
+      absent: z.int().nonnegative().meta({ description: "Failed in the baseline, not tested in this run" }),
+    }),
+    fixed: z
+      .array(
+        z.object({
+          id: z.string(),
+          checkId: z.string(),
+          title: z.string(),
+          category: CategorySchema,
+          severity: SeveritySchema,
+          endpoint: EndpointSchema.optional(),
+          now: z
+            .enum(["pass", "absent"])
+            .meta({ description: "pass = re-tested and passes; absent = not tested in this run (not proven fixed)" }),
+        }),
+      )
+      .meta({ description: "Findings of the baseline that do not fail in this run" }),
+  })
+  .meta({ description: "Comparison with the report given by --baseline" });
+
+/** The run identifier doubles as a directory name: keep it to a safe alphabet. */
+const RUN_ID_PATTERN = /^(?!latest$)[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+const ReportShape = z.object({
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  tool: z.object({ name: z.literal("authproof"), version: z.string() }),
+  runId: z.string().regex(RUN_ID_PATTERN),
+  target: z.object({
+    apiUrl: z.string(),
+    authUrl: z.string().optional(),
+    mode: z.enum(["jwks", "shared-secret"]),
+    oracle: z.enum(["secret", "private-key", "none"]),
+  }),
+  startedAt: z.iso.datetime({ offset: true }),
+  durationMs: z.number().nonnegative(),
+  seed: z.int(),
+  policy: z.object({
+    failOn: SeveritySchema,
+    foreignStatus: z.enum(["404", "403", "either"]),
+    maxTokenLifetimeSec: z.number().positive(),
+  }),
+  summary: SummarySchema,
+  checks: z.array(CheckSchema).meta({ description: "Catalogue entries used in this run" }),
+  results: z.array(ResultSchema),
+  matrix: MatrixSchema.optional().meta({ description: "User x route x method isolation matrix" }),
+  baseline: BaselineComparisonSchema.optional(),
+});
+
+/**
+ * The report.json format, defined once. Beyond the shape it enforces what renderers rely on:
+ * unique result ids, every result's check listed in `checks`, and a summary that agrees with the results.
+ *
+ * @example const report = ReportSchema.parse(JSON.parse(text));
+ */
+export const ReportSchema = ReportShape.superRefine((report, ctx) => {
+  const seen = new Set<string>();
+  report.results.forEach((result, index) => {
+    if (seen.has(result.id)) {
+      ctx.addIssue({ code: "custom", path: ["results", index, "id"], message: `duplicate result id "${result.id}"` });
+    }
+    seen.add(result.id);
+  });
+  const checkIds = new Set(report.checks.map((c) => c.id));
+  report.results.forEach((result, index) => {
+    if (!checkIds.has(result.checkId)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["results", index, "checkId"],
+        message: `check "${result.checkId}" is not listed in checks[]`,
+      });
+    }
+  });
+  const expected = summarize(report.results, report.policy.failOn);
+  for (const key of ["passed", "failed", "skipped", "errors", "verdict"] as const) {
+    if (report.summary[key] !== expected[key]) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["summary", key],
+        message: `is ${JSON.stringify(report.summary[key])} but the results give ${JSON.stringify(expected[key])}`,
+      });
+    }
+  }
+  for (const severity of SEVERITIES) {
+    if (report.summary.bySeverity[severity] !== expected.bySeverity[severity]) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["summary", "bySeverity", severity],
+        message: `is ${report.summary.bySeverity[severity]} but the results give ${expected.bySeverity[severity]}`,
+      });
+    }
+  }
+});
+
+export type Report = z.infer<typeof ReportShape>;
+export type Result = Report["results"][number];
+export type ResultStatus = Result["status"];
+export type Exchange = NonNullable<Result["evidence"]>["exchanges"][number];
+export type CheckEntry = Report["checks"][number];
+export type Summary = Report["summary"];
+export type Matrix = NonNullable<Report["matrix"]>;
+export type BaselineComparison = NonNullable<Report["baseline"]>;
+
+/**
+ * The JSON Schema (draft 2020-12) published for this version, generated from ReportSchema.
+ *
+ * @example writeFileSync(SCHEMA_FILE, JSON.stringify(reportJsonSchema(), null, 2) + "\n");
+ */
+export function reportJsonSchema(): Record<string, unknown> {
+  const generated = z.toJSONSchema(ReportShape, { target: "draft-2020-12" }) as Record<string, unknown>;
+  const { $schema, ...rest } = generated;
+  return {
+    $schema,
+    $id: `urn:authproof:report:${SCHEMA_VERSION}`,
+    title: `authproof report ${SCHEMA_VERSION}`,
+    description:
+      "report.json written by authproof. Not expressible here and checked by the tool: result ids are unique, " +
+      "every result's checkId is listed in checks, and summary agrees with results.",
+    ...rest,
+  };
+}
