@@ -7,6 +7,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 180_000,
     maxWorkers: 2,
+    maxConcurrency: 3,
     env: { NEXT_TELEMETRY_DISABLED: "1" },
   },
 });

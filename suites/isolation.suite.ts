@@ -19,9 +19,14 @@ for (const resource of model.resources.filter((r) => IsolationScenarios.applicab
     test.runIf(ctx.selected("isolation.enumeration") && !!resource.read)("isolation.enumeration", async (context) => {
       record(context, await scenarios.enumeration());
     });
-    test.runIf(ctx.selected("isolation.mass-assignment") && !!resource.create)("isolation.mass-assignment", async (context) => {
+    test.runIf(ctx.selected("isolation.mass-assignment") && !!resource.create)("isolation.mass-assignment POST", async (context) => {
       record(context, await scenarios.massAssignmentOnCreate());
     });
+    for (const op of resource.update ?? []) {
+      test.runIf(ctx.selected("isolation.mass-assignment"))(`isolation.mass-assignment ${op.method}`, async (context) => {
+        record(context, await scenarios.massAssignmentOnUpdate(op));
+      });
+    }
     const writes = [...(resource.update ?? []), ...(resource.remove ? [resource.remove] : [])];
     for (const op of writes) {
       test.runIf(ctx.selected("isolation.write-foreign"))(`isolation.write-foreign ${op.method}`, async (context) => {

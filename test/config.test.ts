@@ -36,7 +36,7 @@ describe("loadConfig defaults", () => {
     expect(c.resources).toEqual([]);
     expect(c.cookies.expectSecure).toBe("auto");
     expect(c.browser).toEqual({ signUpPath: "/sign-up", signInPath: "/sign-in" });
-    expect(c.policy).toEqual({ foreignStatus: "404", maxTokenLifetimeSec: 3600, failOn: "high", maxLatencyMs: 2000 });
+    expect(c.policy).toEqual({ foreignStatus: "404", maxTokenLifetimeSec: 3600, maxCookieLifetimeSec: 2592000, failOn: "high", maxLatencyMs: 2000 });
     expect(c.rate).toEqual({ rps: 100, concurrency: 8 });
     expect(c.timeouts).toEqual({ requestMs: 5000 });
     expect(c.run).toEqual({ only: [], skip: [], reporters: [...REPORTERS], out: "reports", includeTokens: false });

@@ -97,7 +97,10 @@ export const malformed: AttackGenerator = async (ctx) => {
   ];
   return cases.map(([variant, token]) => {
     const attack = bearerAttack(checkId, variant, token, "must be 401, never 5xx, in bounded time");
+    // Evidence stays small and shallow: report renderers must not choke on 1 MB or 3000 levels of nesting.
     if (token.length > 64_000) attack.token = { header: `(${token.length} characters, not shown)`, claims };
+    if (variant.startsWith("payload nested")) attack.token = { header, claims: `(${variant}, not shown)` };
+    if (variant.startsWith("header nested")) attack.token = { header: `(${variant}, not shown)`, claims };
     return attack;
   });
 };

@@ -1,6 +1,6 @@
 import { attackGenerators, ORACLE_CHECKS } from "../attacks/index.ts";
 import type { Attack } from "../attacks/types.ts";
-import type { HttpRequest } from "../http/types.ts";
+import type { Exchange, HttpRequest } from "../http/types.ts";
 import { judgeAttack, type AttackOutcome } from "../judge/attack.ts";
 import { foldAttackOutcomes } from "../judge/outcome.ts";
 import type { CheckOutcome } from "../judge/types.ts";
@@ -9,6 +9,20 @@ import type { Probe } from "./model.ts";
 
 /** Variants per check sent to write operations (the full set goes to every read operation). */
 const WRITE_PROBE_VARIANTS = 3;
+/**
+ * Dictionary checks send hundreds of tokens; whether a verifier accepts one does not depend on the route,
+ * so the full dictionary goes to the first read operation and its head (the most common values) elsewhere,
+ * which still catches a route with a verifier of its own.
+ */
+const DICTIONARY_CHECKS = new Set(["token.guessable-secret", "token.magic-value"]);
+const DICTIONARY_HEAD = 12;
+
+function variantBudget(ctx: AuditContext, checkId: string, probe: Probe): number {
+  if (probe.kind === "write") return WRITE_PROBE_VARIANTS;
+  const primary = ctx.model.probes.find((p) => p.kind === "read");
+  if (DICTIONARY_CHECKS.has(checkId) && probe !== primary) return DICTIONARY_HEAD;
+  return Number.POSITIVE_INFINITY;
+}
 
 const NO_VARIANTS_REASON: Record<string, string> = {
   "token.alg-confusion": "the target publishes no public key to confuse (shared-secret mode)",
@@ -21,8 +35,11 @@ export interface AttackCheckRun {
   attacks: AttackOutcome[];
 }
 
+/** Judged from the probes' negative controls by the transport suite (which also demands the challenge header). */
+const JUDGED_ELSEWHERE = new Set(["transport.missing-token"]);
+
 /** The attack checks, in the order the token suite runs them. */
-export const ATTACK_CHECK_IDS = Object.keys(attackGenerators);
+export const ATTACK_CHECK_IDS = Object.keys(attackGenerators).filter((id) => !JUDGED_ELSEWHERE.has(id));
 
 /** Runs one attack check (its generated variants) against one probed operation and judges it. */
 export async function runAttackCheck(ctx: AuditContext, checkId: string, probe: Probe): Promise<AttackCheckRun> {
@@ -34,8 +51,8 @@ export async function runAttackCheck(ctx: AuditContext, checkId: string, probe: 
   if (NEEDS_VICTIM_VIEW.has(checkId) && probe.op.pathParams.length > 0)
     return { outcome: { checkId, endpoint, status: "skip", reason: "runs on operations without path parameters, where both users get an answer" }, attacks: [] };
 
-  let attacks = await generate(await ctx.attackContext());
-  if (probe.kind === "write") attacks = attacks.slice(0, WRITE_PROBE_VARIANTS);
+  const all = await generate(await ctx.attackContext());
+  const attacks = all.slice(0, variantBudget(ctx, checkId, probe));
   const fetchesBefore = checkId === "token.jku-x5u" ? (await ctx.listener()).fetches().length : 0;
   const outcomes = await Promise.all(attacks.map((attack) => sendAttack(ctx, probe, attack)));
   const outcome = foldAttackOutcomes(checkId, endpoint, probe.controls, outcomes, NO_VARIANTS_REASON[checkId]);
@@ -47,11 +64,30 @@ async function sendAttack(ctx: AuditContext, probe: Probe, attack: Attack): Prom
   const exchange = await ctx.driver.send(applyAttack(probe.request, attack));
   const actsAsVictim = attack.identity === ctx.userB.userId;
   const other = actsAsVictim ? ctx.userA : ctx.userB;
-  const foreignMarkers = [other.userId, ...ctx.model.objects.filter((o) => o.owner === other.label).map((o) => o.id)];
+  const baseline = actsAsVictim ? await victimBaseline(ctx, probe) : probe.controls.positive;
+  const baselineBody = baseline.response?.body ?? "";
+  const foreignMarkers = [other.userId, ...ctx.model.objects.filter((o) => o.owner === other.label).map((o) => o.id)].filter(
+    (marker) => !baselineBody.includes(marker),
+  );
   return judgeAttack(attack, exchange, probe.controls, {
     maxLatencyMs: ctx.model.config.policy.maxLatencyMs,
     foreignMarkers,
   });
+}
+
+const victimBaselines = new WeakMap<Probe, Promise<Exchange>>();
+
+/**
+ * What the second user's own token gets on the probe, without any attack: data already in this answer
+ * (a list that leaks, say) is an isolation finding, not a sign that the attack switched the identity.
+ */
+function victimBaseline(ctx: AuditContext, probe: Probe): Promise<Exchange> {
+  let baseline = victimBaselines.get(probe);
+  if (!baseline) {
+    baseline = ctx.driver.send({ ...probe.request, headers: { ...probe.request.headers, authorization: `Bearer ${ctx.userB.token}` } });
+    victimBaselines.set(probe, baseline);
+  }
+  return baseline;
 }
 
 /** The probe request with the attack's credentials, query parameters and extra headers. */

@@ -89,10 +89,16 @@ function excerpt(text: string): string {
   return text.length > BODY_EXCERPT ? `${text.slice(0, BODY_EXCERPT)}… (${text.length} characters)` : text;
 }
 
-/** Keeps the first result per id (a check recorded twice for one endpoint would break the report's contract). */
+const STATUS_WEIGHT = { fail: 3, error: 2, pass: 1, skip: 0 } as const;
+
+/** One result per id (the report's contract): if a check was recorded twice for an endpoint, the worse verdict stands. */
 function dedupe(results: Result[]): Result[] {
-  const seen = new Set<string>();
-  return results.filter((result) => !seen.has(result.id) && seen.add(result.id));
+  const byId = new Map<string, Result>();
+  for (const result of results) {
+    const seen = byId.get(result.id);
+    if (!seen || STATUS_WEIGHT[result.status] > STATUS_WEIGHT[seen.status]) byId.set(result.id, result);
+  }
+  return [...byId.values()];
 }
 
 /** Applies the redactor to every string in a JSON value (keys included). */

@@ -6,6 +6,7 @@ import {
   judgeForeignRead,
   judgeForeignWrite,
   judgeMassAssignment,
+  listedIds,
   statusOf,
 } from "../judge/isolation.ts";
 import type { CheckOutcome } from "../judge/types.ts";
@@ -146,23 +147,62 @@ export class IsolationScenarios {
     return outcome;
   }
 
-  /** isolation.mass-assignment: B creates an object with every owner field naming A; A must not see it. */
+  private ownerFieldsNaming(user: AuditUser): Record<string, string> {
+    return Object.fromEntries(OWNER_FIELDS.filter((f) => f !== "owner" && f !== "user").map((field) => [field, user.userId]));
+  }
+
+  /** Ownership evidence for object `id` after a mass-assignment attempt. */
+  private async ownership(id: string, object: unknown) {
+    const ownerField = OWNER_FIELDS.find((f) => object && typeof object === "object" && typeof (object as Record<string, unknown>)[f] === "string");
+    const objectOwner = ownerField ? String((object as Record<string, unknown>)[ownerField]) : undefined;
+    const lists: Labelled[] = [];
+    let inListOfA: boolean | undefined;
+    let inListOfB: boolean | undefined;
+    if (this.resource.list) {
+      const listA = await this.send(this.a, "GET own list", { method: "GET", url: this.collectionUrl(this.a) });
+      const listB = await this.send(this.b, "GET own list", { method: "GET", url: this.collectionUrl(this.b) });
+      lists.push(listA, listB);
+      inListOfA = listedIds(listA.exchange, this.resource.idField)?.includes(id);
+      inListOfB = listedIds(listB.exchange, this.resource.idField)?.includes(id);
+    }
+    return { ...(objectOwner !== undefined ? { objectOwner } : {}), inListOfA, inListOfB, victimId: this.a.userId, lists };
+  }
+
+  /** isolation.mass-assignment on create: B creates an object with every owner field naming A. */
   async massAssignmentOnCreate(): Promise<CheckOutcome> {
     const create = this.resource.create!;
-    const owners = Object.fromEntries(OWNER_FIELDS.filter((f) => f !== "owner" && f !== "user").map((field) => [field, this.a.userId]));
     const body = {
       ...((synthesizeBody(create.requestBody?.schema ?? { type: "object" }, { seed: this.ctx.model.seed + 17, omit: OWNER_FIELDS }) ?? {}) as object),
-      ...owners,
+      ...this.ownerFieldsNaming(this.a),
     };
     const url = this.collectionUrl(this.b);
     const attempt = await this.send(this.b, "POST with owner fields naming A", { method: "POST", url, json: body });
     const id = createdId(attempt.exchange, this.resource.idField);
-    if (id === undefined) return judgeMassAssignment(this.endpoint(create, "POST", url), attempt, attempt, undefined);
-    const victimRead = await this.send(this.a, `GET the object ${id} B created`, { method: "GET", url: this.itemUrl(this.a, id) });
-    const ownerRead = await this.send(this.b, `GET the object ${id} B created`, { method: "GET", url: this.itemUrl(this.b, id) });
-    const outcome = judgeMassAssignment(this.endpoint(create, "POST", url), attempt, victimRead, ownerRead);
+    const endpoint = this.endpoint(create, "POST", url);
+    if (id === undefined) return judgeMassAssignment(endpoint, attempt, { victimId: this.a.userId, lists: [] });
+    const outcome = judgeMassAssignment(endpoint, attempt, await this.ownership(id, attempt.exchange.response?.json));
     await this.removeQuietly(id);
     return outcome;
+  }
+
+  /** isolation.mass-assignment on update: B updates its own object with every owner field naming A. */
+  async massAssignmentOnUpdate(op: Operation): Promise<CheckOutcome> {
+    const objectB = this.ctx.model.objects.find((o) => o.resource === this.resource.collection && o.owner === "B");
+    const endpoint = this.endpoint(op, op.method, this.resource.item);
+    if (!objectB) return { checkId: "isolation.mass-assignment", endpoint, status: "skip", reason: "no object of B to update" };
+    const update = synthesizeUpdate(op.requestBody?.schema ?? { type: "object" }, {
+      method: op.method === "PUT" ? "PUT" : "PATCH",
+      base: objectB.created,
+      seed: this.ctx.model.seed + 23,
+      omit: OWNER_FIELDS,
+    });
+    const url = this.itemUrl(this.b, objectB.id);
+    const attempt = await this.send(this.b, `${op.method} own object with owner fields naming A`, {
+      method: op.method,
+      url,
+      json: { ...((update ?? {}) as object), ...this.ownerFieldsNaming(this.a) },
+    });
+    return judgeMassAssignment({ ...endpoint, url }, attempt, await this.ownership(objectB.id, attempt.exchange.response?.json));
   }
 
   private async removeQuietly(id: string): Promise<void> {

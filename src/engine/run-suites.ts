@@ -27,6 +27,11 @@ export const SUITE_FILES = [
   "suites/secret.suite.ts",
   "suites/isolation.suite.ts",
   "suites/session.suite.ts",
+  "suites/cors.suite.ts",
+  "suites/cookie.suite.ts",
+  "suites/csrf.suite.ts",
+  "suites/browser.suite.ts",
+  "suites/property.suite.ts",
 ];
 
 /**

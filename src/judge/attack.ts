@@ -3,6 +3,12 @@ import type { Exchange } from "../http/types.ts";
 import type { Controls } from "./types.ts";
 import { describeError } from "./controls.ts";
 
+/**
+ * Checks whose expectation itself says "never 5xx" (hostile input must not crash the parser). For the
+ * others a 5xx is no acceptance: the check passes and hygiene.error-leak reports the crash.
+ */
+const CRASH_IS_FAILURE = new Set(["token.malformed", "claims.exp-invalid", "token.kid-injection"]);
+
 export type AttackOutcomeKind = "rejected" | "accepted" | "server-error" | "slow" | "no-response";
 
 export interface AttackOutcome {
@@ -43,7 +49,8 @@ export function judgeAttack(attack: Attack, exchange: Exchange, controls: Contro
     return outcome("no-response", attack.expect === "accept", describeError(exchange));
   }
   const status = response.status;
-  if (status >= 500) return outcome("server-error", true, `server error ${status}`);
+  if (status >= 500)
+    return outcome("server-error", CRASH_IS_FAILURE.has(attack.checkId), `server error ${status} (also reported under hygiene.error-leak)`);
   const passedAuth = (status >= 200 && status < 300) || status === positiveStatus;
   const slow = response.durationMs > judge.maxLatencyMs;
   const leaked = judge.foreignMarkers.find((marker) => marker.length > 0 && response.body.includes(marker));

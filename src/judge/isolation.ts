@@ -110,18 +110,41 @@ export function judgeEnumeration(endpoint: Endpoint, foreign: Labelled, missing:
 }
 
 /**
- * isolation.mass-assignment: an object created or updated by one user with owner fields naming another
- * must stay the first user's: the named user cannot read it.
+ * isolation.mass-assignment: an object created or updated by B with owner fields naming A must stay B's.
+ * Ownership is read from the object's own owner field when it shows one, else from the two users' lists
+ * (in A's list and not in B's means it moved) — never from mere readability, which other flaws affect.
  */
-export function judgeMassAssignment(endpoint: Endpoint, attempt: Labelled, victimRead: Labelled, ownerRead: Labelled | undefined): CheckOutcome {
-  const base = { checkId: "isolation.mass-assignment", endpoint, exchanges: [attempt, victimRead, ...(ownerRead ? [ownerRead] : [])] };
+export function judgeMassAssignment(
+  endpoint: Endpoint,
+  attempt: Labelled,
+  evidence: { objectOwner?: string; inListOfA?: boolean; inListOfB?: boolean; victimId: string; lists: Labelled[] },
+): CheckOutcome {
+  const base = { checkId: "isolation.mass-assignment", endpoint, exchanges: [attempt, ...evidence.lists] };
   if (!isSuccess(attempt.exchange))
     return { ...base, status: "pass", notes: [`${attempt.label} was refused with ${statusOf(attempt.exchange) ?? describeError(attempt.exchange)}`] };
-  if (isSuccess(victimRead.exchange))
-    return { ...base, status: "fail", reason: `${attempt.label} made the object readable by the user named in the owner fields (${victimRead.label} got ${statusOf(victimRead.exchange)})` };
-  if (ownerRead && !isSuccess(ownerRead.exchange))
-    return { ...base, status: "fail", reason: `after ${attempt.label} the object is no longer the sender's (${ownerRead.label} got ${statusOf(ownerRead.exchange)})` };
+  if (evidence.objectOwner !== undefined) {
+    if (evidence.objectOwner === evidence.victimId)
+      return { ...base, status: "fail", reason: `${attempt.label} was honoured: the object's owner field is now A's id` };
+    return { ...base, status: "pass", notes: [`the object's owner field stayed ${evidence.objectOwner}`] };
+  }
+  if (evidence.inListOfA && !evidence.inListOfB)
+    return { ...base, status: "fail", reason: `${attempt.label} was honoured: the object now appears in A's list and not in B's` };
+  if (evidence.inListOfA === undefined || evidence.inListOfB === undefined)
+    return { ...base, status: "skip", reason: "the object shows no owner field and the lists could not be read, so ownership cannot be told" };
   return { ...base, status: "pass" };
+}
+
+/** The id values of the objects in a list answer (a JSON array, or an object wrapping one). */
+export function listedIds(exchange: Exchange, idField: string): string[] | undefined {
+  if (!isSuccess(exchange)) return undefined;
+  let json = exchange.response?.json;
+  if (json && !Array.isArray(json) && typeof json === "object")
+    json = Object.values(json as Record<string, unknown>).find(Array.isArray);
+  if (!Array.isArray(json)) return undefined;
+  return json.flatMap((item) => {
+    const id = (item as Record<string, unknown> | null)?.[idField];
+    return typeof id === "string" || typeof id === "number" ? [String(id)] : [];
+  });
 }
 
 /** Status plus the JSON structure (keys and value types), or the trimmed text for non-JSON bodies. */

@@ -1,0 +1,28 @@
+import { describe, expect, test } from "vitest";
+import flawRegistry from "../reference-app/flaws.json" with { type: "json" };
+import { checkIdsWith, runCli } from "./helpers/cli.ts";
+
+// The self-validation matrix: with each seeded flaw switched on, the audit fails exactly the checks
+// the flaw registry names, with evidence, and exits 1. Browser, CORS, cookie, CSRF and property
+// flaws are proven by their own suites' tests.
+
+const OTHER_SUITES = ["property", "browser", "cors", "cookie", "csrf"];
+const flaws = flawRegistry.flaws.filter((flaw) => flaw.checks.every((id) => !OTHER_SUITES.includes(id.split(".")[0]!)));
+
+describe.concurrent("each seeded flaw fails exactly its checks", () => {
+  for (const flaw of flaws) {
+    const mode = flaw.modes[0]!;
+    test(`${flaw.name} (${mode}) → ${flaw.checks.join(", ")}`, async () => {
+      const run = await runCli(["reference", "--mode", mode, "--flaws", flaw.name, "--skip", OTHER_SUITES.join(","), "--seed", "7", "--fail-on", "low", "--reporter", "json"]);
+      expect(run.report, run.stderr).toBeDefined();
+      const failing = checkIdsWith(run.report!, "fail");
+      expect(failing).toEqual([...flaw.checks].sort());
+      expect(checkIdsWith(run.report!, "error")).toEqual([]);
+      for (const result of run.report!.results.filter((r) => r.status === "fail")) {
+        expect(result.reason, result.id).toBeTruthy();
+        expect(result.evidence?.exchanges.length ?? result.evidence?.notes?.length, result.id).toBeGreaterThan(0);
+      }
+      expect(run.code).toBe(1);
+    });
+  }
+});

@@ -1,0 +1,95 @@
+import { describe, expect, test } from "vitest";
+import flawRegistry from "../reference-app/flaws.json" with { type: "json" };
+import type { Report } from "../src/report/schema.ts";
+import { checkIdsWith, runCli } from "./helpers/cli.ts";
+
+// Self-validation of the CORS, cookie, CSRF and browser suites: the CLI audits the reference app (secure,
+// then with each web flaw) and exactly the flaw's checks fail, with the origin / cookie named in the evidence.
+// The browser suite runs here with a real Chromium.
+
+const WEB = ["cors", "cookie", "csrf", "browser"];
+const SEED = 11;
+const FOREIGN_API_ORIGIN = `http://authproof-${SEED}.test`; // the reflect class, derived from the http web origin
+const FOREIGN_CSRF_ORIGIN = `https://authproof-${SEED}.evil.test`;
+
+function audit(flaws: string[]) {
+  return runCli(["reference", ...(flaws.length ? ["--flaws", flaws.join(",")] : []), "--only", WEB.join(","), "--seed", String(SEED), "--fail-on", "low", "--reporter", "json"]);
+}
+
+function webResults(report: Report) {
+  return report.results.filter((r) => WEB.includes(r.category));
+}
+
+function evidenceText(result: Report["results"][number]): string {
+  return JSON.stringify([result.reason, result.evidence]);
+}
+
+function flawChecks(name: string): string[] {
+  const flaw = flawRegistry.flaws.find((f) => f.name === name);
+  if (!flaw) throw new Error(`no flaw ${name} in reference-app/flaws.json`);
+  return [...flaw.checks].sort();
+}
+
+describe("web checks against the reference app", () => {
+  test("the secure app: nothing fails or errors, every applicable check passes on the API, Better Auth and in the browser", async () => {
+    const run = await audit([]);
+    expect(run.report, run.stderr).toBeDefined();
+    const results = webResults(run.report!);
+    expect(checkIdsWith(run.report!, "fail")).toEqual([]);
+    expect(checkIdsWith(run.report!, "error")).toEqual([]);
+    for (const skipped of results.filter((r) => r.status === "skip")) expect(skipped.reason, skipped.id).toMatch(/IP address|no dot|plain http/);
+    const passedIds = (path: string) => results.filter((r) => r.status === "pass" && r.endpoint?.path.startsWith(path)).map((r) => r.checkId);
+    for (const path of ["/api/me", "/api/auth/get-session"])
+      expect(passedIds(path), path).toEqual(expect.arrayContaining(["cors.reflect-origin", "cors.null-origin", "cors.prefix-origin", "cors.special-chars", "cors.third-party", "cors.wildcard-credentials", "cors.vary-origin"]));
+    expect(checkIdsWith(run.report!, "pass")).toEqual(
+      expect.arrayContaining(["cookie.httponly", "cookie.samesite", "cookie.prefix", "cookie.lifetime", "cookie.cleared-on-signout", "browser.token-storage", "csrf.untrusted-origin"]),
+    );
+    const jar = results.filter((r) => r.endpoint?.path.includes("browser cookie jar") && r.status === "pass").map((r) => r.checkId);
+    expect(jar.sort()).toEqual(["cookie.httponly", "cookie.samesite"]);
+    const api = results.find((r) => r.checkId === "cors.reflect-origin" && r.endpoint?.path === "/api/me")!;
+    expect(api.evidence?.notes?.join(" ")).toMatch(/positive control: http:\/\/127\.0\.0\.1:\d+ allowed/);
+    expect(run.code).toBe(0);
+  });
+
+  test("cors-reflect: exactly cors.reflect-origin and cors.wildcard-credentials fail, on the API, naming the origin", async () => {
+    const run = await audit(["cors-reflect"]);
+    expect(run.report, run.stderr).toBeDefined();
+    expect(checkIdsWith(run.report!, "fail")).toEqual(flawChecks("cors-reflect"));
+    expect(checkIdsWith(run.report!, "error")).toEqual([]);
+    for (const result of run.report!.results.filter((r) => r.status === "fail")) {
+      expect(result.endpoint?.path, result.id).toBe("/api/me");
+      expect(evidenceText(result), result.id).toContain(FOREIGN_API_ORIGIN);
+      expect(result.evidence!.exchanges[0]!.request.headers.origin, result.id).toBe(FOREIGN_API_ORIGIN);
+      expect(result.evidence!.exchanges[0]!.response!.headers["access-control-allow-origin"], result.id).toBe(FOREIGN_API_ORIGIN);
+    }
+    expect(run.code).toBe(1);
+  });
+
+  for (const [flaw, cookieCheck] of [
+    ["cookie-no-httponly", "cookie.httponly"],
+    ["cookie-samesite-none", "cookie.samesite"],
+  ] as const) {
+    test(`${flaw}: exactly ${cookieCheck} fails, from the raw header and in the browser's jar, naming the session cookie`, async () => {
+      const run = await audit([flaw]);
+      expect(run.report, run.stderr).toBeDefined();
+      expect(checkIdsWith(run.report!, "fail")).toEqual(flawChecks(flaw));
+      expect(checkIdsWith(run.report!, "error")).toEqual([]);
+      const failing = run.report!.results.filter((r) => r.status === "fail");
+      expect(failing.map((r) => r.endpoint?.path).sort()).toEqual(["/api/auth/sign-in/email", "/sign-in (browser cookie jar)"]);
+      for (const result of failing) expect(result.reason, result.id).toContain("better-auth.session_token");
+      expect(run.code).toBe(1);
+    });
+  }
+
+  test("trust-any-origin: exactly csrf.untrusted-origin fails, naming the foreign origin", async () => {
+    const run = await audit(["trust-any-origin"]);
+    expect(run.report, run.stderr).toBeDefined();
+    expect(checkIdsWith(run.report!, "fail")).toEqual(flawChecks("trust-any-origin"));
+    expect(checkIdsWith(run.report!, "error")).toEqual([]);
+    const result = run.report!.results.find((r) => r.status === "fail")!;
+    expect(result.reason).toContain(FOREIGN_CSRF_ORIGIN);
+    expect(result.evidence!.exchanges[0]!.request.headers.origin).toBe(FOREIGN_CSRF_ORIGIN);
+    expect(result.evidence!.exchanges[0]!.response!.status).toBe(200);
+    expect(run.code).toBe(1);
+  });
+});

@@ -1,0 +1,183 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, describe, expect, test } from "vitest";
+import { auditInBrowser, type BrowserModelView } from "../src/browser/audit.ts";
+import { findReadableTokens, judgeJar, judgeTokenStorage, type JarScene } from "../src/browser/judge.ts";
+import { resolveChromium } from "../src/browser/launch.ts";
+import type { JarCookie, StorageSnapshot } from "../src/browser/ui.ts";
+
+const JWT = "eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ1c2VyLWEiLCJleHAiOjE5MDAwMDAwMDB9.c2lnbmF0dXJl";
+const TOKEN = "AbCdEfGhIjKlMnOpQrStUvWxYz012345";
+
+describe("resolveChromium", () => {
+  const none = () => false;
+  test("config first, then AUTHPROOF_CHROMIUM, then the system, then Playwright's registry", () => {
+    const exists = (p: string) => ["/opt/c", "/env/c", "/usr/bin/chromium", "/reg/c"].includes(p);
+    expect(resolveChromium({ configured: "/opt/c", env: { AUTHPROOF_CHROMIUM: "/env/c" }, exists })).toEqual({ path: "/opt/c", source: "browser.executablePath" });
+    expect(resolveChromium({ env: { AUTHPROOF_CHROMIUM: "/env/c" }, exists })).toEqual({ path: "/env/c", source: "AUTHPROOF_CHROMIUM" });
+    expect(resolveChromium({ env: {}, exists })).toEqual({ path: "/usr/bin/chromium", source: "system Chromium" });
+    expect(resolveChromium({ env: {}, exists: (p) => p === "/usr/bin/chromium-browser" })).toMatchObject({ path: "/usr/bin/chromium-browser" });
+    expect(resolveChromium({ env: {}, exists: (p) => p === "/reg/c", registryPath: () => "/reg/c" })).toEqual({ path: "/reg/c", source: "Playwright's browser registry" });
+  });
+
+  test("a missing explicit browser or no browser at all is a skip with the reason", () => {
+    expect(resolveChromium({ configured: "/nope", env: {}, exists: none })).toEqual({ skip: "no browser: browser.executablePath points at /nope, which does not exist" });
+    const skip = resolveChromium({ env: {}, exists: none, registryPath: () => undefined });
+    expect("skip" in skip && skip.skip).toContain("AUTHPROOF_CHROMIUM");
+  });
+});
+
+function snapshot(over: Partial<StorageSnapshot>): StorageSnapshot {
+  return { url: "http://app.test/tasks", localStorage: [], sessionStorage: [], documentCookie: "", ...over };
+}
+
+describe("storage judges", () => {
+  test("a JWT in localStorage and the session token in sessionStorage are found", () => {
+    const { findings } = findReadableTokens(
+      snapshot({ localStorage: [["api.jwt", JWT], ["theme", "dark"]], sessionStorage: [["s", JSON.stringify({ token: TOKEN })]] }),
+      [TOKEN],
+      [],
+    );
+    expect(findings.map((f) => f.where)).toEqual(['localStorage["api.jwt"] on http://app.test/tasks', 'sessionStorage["s"] on http://app.test/tasks']);
+    expect(findings[0]!.what).toContain("a JWT");
+    expect(findings[1]!.what).toContain("the session token");
+    expect(JSON.stringify(findings)).not.toContain(TOKEN);
+  });
+
+  test("server cookies in document.cookie are left to cookie.httponly; script-set token cookies are findings", () => {
+    const found = findReadableTokens(snapshot({ documentCookie: `better-auth.session_token=${TOKEN}.sig; jwt=${JWT}` }), [TOKEN], ["better-auth.session_token"]);
+    expect(found.serverCookiesReadable).toEqual(["better-auth.session_token"]);
+    expect(found.findings.map((f) => f.where)).toEqual(["document.cookie jwt (set by a script) on http://app.test/tasks"]);
+  });
+
+  test("judgeTokenStorage passes clean pages and fails naming where the token is", () => {
+    const endpoint = { method: "UI", path: "/sign-in" };
+    expect(judgeTokenStorage(endpoint, [snapshot({ localStorage: [["theme", "dark"]] })], [TOKEN], []).status).toBe("pass");
+    const fail = judgeTokenStorage(endpoint, [snapshot({}), snapshot({ localStorage: [["authproof", JWT]] })], [TOKEN], []);
+    expect(fail.status).toBe("fail");
+    expect(fail.reason).toContain('localStorage["authproof"]');
+  });
+});
+
+describe("cookie jar judges", () => {
+  const cookie = (over: Partial<JarCookie>): JarCookie => ({ name: "better-auth.session_token", value: "v", domain: "app.test", path: "/", expires: -1, httpOnly: true, secure: false, sameSite: "Lax", ...over });
+  const scene = (jar: JarCookie[], rawLines: string[], over: Partial<JarScene> = {}): JarScene => ({
+    endpoint: { method: "UI", path: "/sign-in (browser cookie jar)" },
+    rawLines,
+    jar,
+    readableByScripts: [],
+    expectSecure: false,
+    secureBasis: "plain http",
+    ...over,
+  });
+
+  test("httpOnly false in the jar fails, naming the cookie and document.cookie", () => {
+    const outcome = judgeJar("cookie.httponly", scene([cookie({ httpOnly: false })], ["better-auth.session_token=v; Path=/; SameSite=Lax"], { readableByScripts: ["better-auth.session_token"] }));
+    expect(outcome.status).toBe("fail");
+    expect(outcome.reason).toBe("better-auth.session_token: httpOnly: false in the browser's jar; document.cookie shows it");
+  });
+
+  test("SameSite None in the jar fails; a missing raw SameSite that Chromium shows as Lax is only a note", () => {
+    expect(judgeJar("cookie.samesite", scene([cookie({ sameSite: "None", secure: true })], ["better-auth.session_token=v; SameSite=None; Secure"])).status).toBe("fail");
+    const missing = judgeJar("cookie.samesite", scene([cookie({})], ["better-auth.session_token=v; Path=/; HttpOnly"]));
+    expect(missing.status).toBe("pass");
+    expect(missing.notes!.join(" ")).toContain("no SameSite in the raw header; the jar says Lax");
+  });
+
+  test("a cookie the browser refused and an empty jar are reported", () => {
+    const outcome = judgeJar("cookie.httponly", scene([], ["better-auth.session_token=v; SameSite=None"]));
+    expect(outcome.status).toBe("skip");
+    expect(outcome.notes!.join(" ")).toContain("the browser refused it");
+  });
+
+  test("Secure in the jar is judged only when expected", () => {
+    expect(judgeJar("cookie.secure", scene([cookie({})], ["better-auth.session_token=v"])).status).toBe("skip");
+    expect(judgeJar("cookie.secure", scene([cookie({})], ["better-auth.session_token=v"], { expectSecure: true, secureBasis: "https" })).status).toBe("fail");
+  });
+});
+
+/**
+ * A tiny site with Better-Auth-shaped forms: sign-up / sign-in pages whose script POSTs JSON to /api/auth/…,
+ * gets a session cookie, optionally keeps a JWT in localStorage, and moves on to /home.
+ */
+function startSite(opts: { cookieAttributes: string; storeJwt: boolean }): Promise<Server> {
+  const form = (kind: string) => `<!doctype html><form id="f">
+${kind === "sign-up" ? '<input name="name">' : ""}<input name="email"><input name="password" type="password">
+<button type="submit" data-testid="${kind}-submit">go</button></form>
+<script>
+document.getElementById("f").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const data = Object.fromEntries(new FormData(e.target));
+  const res = await fetch("/api/auth/${kind}/email", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(data) });
+  const body = await res.json();
+  ${opts.storeJwt ? `localStorage.setItem("api.jwt", ${JSON.stringify(JWT)});` : ""}
+  location.assign("/home");
+});
+</script>`;
+  const server = createServer((req, res) => {
+    if (req.method === "POST" && req.url?.startsWith("/api/auth/")) {
+      res.writeHead(200, { "content-type": "application/json", "set-cookie": `better-auth.session_token=${TOKEN}.c2ln; Max-Age=600; Path=/${opts.cookieAttributes}` });
+      res.end(JSON.stringify({ token: TOKEN, user: { id: "u1" } }));
+      return;
+    }
+    res.writeHead(200, { "content-type": "text/html" });
+    res.end(req.url === "/sign-up" || req.url === "/sign-in" ? form(req.url.slice(1)) : "<!doctype html><p>home</p>");
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
+}
+
+function model(origin: string): BrowserModelView {
+  return {
+    seed: 1,
+    authOrigin: origin,
+    config: {
+      auth: { baseUrl: origin, basePath: "/api/auth" },
+      users: { signUp: true },
+      cookies: { expectSecure: "auto" },
+      browser: { signUpPath: "/sign-up", signInPath: "/sign-in" },
+      timeouts: { requestMs: 5000 },
+    },
+    users: [{ email: "a@example.test", password: "pw-123456789" }],
+  };
+}
+
+const browserChoice = resolveChromium();
+describe.skipIf("skip" in browserChoice)(`a real browser (${"path" in browserChoice ? browserChoice.path : "none"})`, () => {
+  const servers: Server[] = [];
+  const site = async (opts: { cookieAttributes: string; storeJwt: boolean }) => {
+    const server = await startSite(opts);
+    servers.push(server);
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  };
+  const user = { name: "Ui User", email: "ui@example.test", password: "pw-123456789" };
+  afterAll(() => Promise.all(servers.map((s) => new Promise((r) => s.close(r)))));
+
+  test("a site with HttpOnly Lax cookies and nothing in storage passes", async () => {
+    const outcomes = await auditInBrowser(model(await site({ cookieAttributes: "; HttpOnly; SameSite=Lax", storeJwt: false })), user);
+    expect(outcomes.get("browser.token-storage")!.status, outcomes.get("browser.token-storage")!.reason).toBe("pass");
+    expect(outcomes.get("cookie.httponly")!.status).toBe("pass");
+    expect(outcomes.get("cookie.samesite")!.status).toBe("pass");
+    expect(outcomes.get("browser.token-storage")!.notes!.join(" ")).toContain("/home");
+  });
+
+  test("a JWT in localStorage and a script-readable session cookie are caught, each under its own check", async () => {
+    const outcomes = await auditInBrowser(model(await site({ cookieAttributes: "; SameSite=Lax", storeJwt: true })), user);
+    const storage = outcomes.get("browser.token-storage")!;
+    expect(storage.status).toBe("fail");
+    expect(storage.reason).toContain('localStorage["api.jwt"]');
+    expect(storage.notes!.join(" ")).toContain("reported under cookie.httponly");
+    const httpOnly = outcomes.get("cookie.httponly")!;
+    expect(httpOnly.status).toBe("fail");
+    expect(httpOnly.reason).toContain("document.cookie shows it");
+  });
+
+  test("wrong selectors are an error naming the step, not a pass", async () => {
+    const origin = await site({ cookieAttributes: "; HttpOnly; SameSite=Lax", storeJwt: false });
+    const m = model(origin);
+    m.config.browser.selectors = { email: "#missing-email" };
+    const outcomes = await auditInBrowser(m, user, { timeoutMs: 1500 });
+    const storage = outcomes.get("browser.token-storage")!;
+    expect(storage.status).toBe("error");
+    expect(storage.reason).toContain("#missing-email");
+  });
+});

@@ -1,0 +1,49 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Report } from "../../src/report/schema.ts";
+
+export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const BIN = path.join(REPO_ROOT, "bin", "authproof.js");
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  outDir: string;
+  /** reports/latest/report.json of the run, when one was written. */
+  report?: Report;
+}
+
+/**
+ * Runs the authproof CLI as a child process (as users do), with its own report directory, and reads the
+ * JSON report back. NODE_ENV and vitest's variables are not passed on.
+ */
+export async function runCli(args: string[], env: Record<string, string> = {}, timeoutMs = 240_000): Promise<CliRun> {
+  const outDir = mkdtempSync(path.join(tmpdir(), "authproof-cli-"));
+  const cleanEnv = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^(VITEST|NODE_ENV$|TEST$|AUTHPROOF_|REFERENCE_FLAWS$|BETTER_AUTH_SECRET$)/.test(name)),
+  ) as Record<string, string>;
+  const child = spawn(process.execPath, [BIN, ...args, "--out", outDir], {
+    cwd: REPO_ROOT,
+    env: { ...cleanEnv, CI: "true", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk) => (stdout += chunk));
+  child.stderr.on("data", (chunk) => (stderr += chunk));
+  const timer = setTimeout(() => child.kill("SIGTERM"), timeoutMs);
+  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  clearTimeout(timer);
+  const reportFile = path.join(outDir, "latest", "report.json");
+  const report = existsSync(reportFile) ? (JSON.parse(readFileSync(reportFile, "utf8")) as Report) : undefined;
+  return { code, stdout, stderr, outDir, ...(report ? { report } : {}) };
+}
+
+/** Check ids with at least one result of the given status. */
+export function checkIdsWith(report: Report, status: "fail" | "error" | "pass" | "skip"): string[] {
+  return [...new Set(report.results.filter((r) => r.status === status).map((r) => r.checkId))].sort();
+}
