@@ -20,7 +20,8 @@ describe.concurrent("each seeded flaw fails exactly its checks", () => {
       expect(checkIdsWith(run.report!, "error")).toEqual([]);
       for (const result of run.report!.results.filter((r) => r.status === "fail")) {
         expect(result.reason, result.id).toBeTruthy();
-        expect(result.evidence?.exchanges.length ?? result.evidence?.notes?.length, result.id).toBeGreaterThan(0);
+        const evidence = (result.evidence?.exchanges.length ?? 0) + (result.evidence?.notes?.length ?? 0);
+        expect(evidence, result.id).toBeGreaterThan(0);
       }
       expect(run.code).toBe(1);
     });

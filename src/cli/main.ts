@@ -108,7 +108,13 @@ async function reference(args: string[]): Promise<number> {
   const flaws = parseFlawList(flawFlag ?? process.env.REFERENCE_FLAWS);
   await ensureReferenceSetup((line) => console.error(`setup: ${line}`));
   console.error(`starting the reference app (${mode}${flaws.length ? `, flaws: ${flaws.join(", ")}` : ""})…`);
-  const app = await startReference({ mode, flaws, webPort: port(webPort, "--web-port"), apiPort: port(apiPort, "--api-port") });
+  const app = await startReference({
+    mode,
+    flaws,
+    webPort: port(webPort, "--web-port"),
+    apiPort: port(apiPort, "--api-port"),
+    ...(process.env.BETTER_AUTH_SECRET ? { secret: process.env.BETTER_AUTH_SECRET } : {}),
+  });
   try {
     console.error(`reference app: web ${app.webUrl}, api ${app.apiUrl}`);
     const env = {

@@ -53,6 +53,7 @@ export async function runAudit(config: AuthproofConfig, hooks: AuditHooks, cwd =
     const written = await writeReportFiles(report, {
       outDir: resolve(cwd, config.run.out),
       reporters: config.run.reporters,
+      suiteFiles: Object.fromEntries(recorded.map(({ outcome, suiteFile }) => [outcome.checkId, suiteFile])),
     });
     return { report, runDir: written.runDir, files: written.files, exitCode: exitCodeFor(report, config.policy.failOn) };
   } finally {

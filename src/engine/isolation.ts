@@ -187,22 +187,28 @@ export class IsolationScenarios {
 
   /** isolation.mass-assignment on update: B updates its own object with every owner field naming A. */
   async massAssignmentOnUpdate(op: Operation): Promise<CheckOutcome> {
-    const objectB = this.ctx.model.objects.find((o) => o.resource === this.resource.collection && o.owner === "B");
     const endpoint = this.endpoint(op, op.method, this.resource.item);
-    if (!objectB) return { checkId: "isolation.mass-assignment", endpoint, status: "skip", reason: "no object of B to update" };
+    const create = this.resource.create;
+    if (!create) return { checkId: "isolation.mass-assignment", endpoint, status: "skip", reason: "no create operation for a throw-away object of B" };
+    const body = synthesizeBody(create.requestBody?.schema ?? { type: "object" }, { seed: this.ctx.model.seed + 29, omit: OWNER_FIELDS });
+    const created = await this.send(this.b, "POST a throw-away object", { method: "POST", url: this.collectionUrl(this.b), json: body });
+    const id = createdId(created.exchange, this.resource.idField);
+    if (id === undefined) return { checkId: "isolation.mass-assignment", endpoint, status: "error", reason: `B could not create a throw-away object (${statusOf(created.exchange)})` };
     const update = synthesizeUpdate(op.requestBody?.schema ?? { type: "object" }, {
       method: op.method === "PUT" ? "PUT" : "PATCH",
-      base: objectB.created,
+      base: created.exchange.response?.json,
       seed: this.ctx.model.seed + 23,
       omit: OWNER_FIELDS,
     });
-    const url = this.itemUrl(this.b, objectB.id);
+    const url = this.itemUrl(this.b, id);
     const attempt = await this.send(this.b, `${op.method} own object with owner fields naming A`, {
       method: op.method,
       url,
       json: { ...((update ?? {}) as object), ...this.ownerFieldsNaming(this.a) },
     });
-    return judgeMassAssignment({ ...endpoint, url }, attempt, await this.ownership(objectB.id, attempt.exchange.response?.json));
+    const outcome = judgeMassAssignment({ ...endpoint, url }, attempt, await this.ownership(id, attempt.exchange.response?.json));
+    await this.removeQuietly(id);
+    return outcome;
   }
 
   private async removeQuietly(id: string): Promise<void> {

@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { createVitest } from "vitest/node";
+import { BaseSequencer, createVitest, type TestSpecification } from "vitest/node";
 import type { CheckOutcome } from "../judge/types.ts";
 import { OutcomeCollector, type RecordedOutcome } from "./collector.ts";
 import type { MatrixCell } from "./isolation.ts";
@@ -35,6 +35,17 @@ export const SUITE_FILES = [
 ];
 
 /**
+ * Runs the suite files one at a time in SUITE_FILES order: the isolation and session suites change the
+ * target's state, so the read-only suites must have run before them.
+ */
+class SuiteOrder extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (file: TestSpecification) => SUITE_FILES.findIndex((suite) => file.moduleId.endsWith(suite));
+    return [...files].sort((a, b) => rank(a) - rank(b));
+  }
+}
+
+/**
  * Runs the audit suites through vitest's Node API with the target model provided to them, and returns
  * the outcomes they recorded. A suite that crashes is a harness error, never a silent pass.
  */
@@ -49,6 +60,7 @@ export async function runSuites(model: TargetModel, progress: (outcome: CheckOut
       include: SUITE_FILES,
       reporters: [collector],
       fileParallelism: false,
+      sequence: { sequencer: SuiteOrder },
       testTimeout: 600_000,
       hookTimeout: 120_000,
       pool: "threads",

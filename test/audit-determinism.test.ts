@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { startReference, type ReferenceApp } from "../src/reference/launch.ts";
+import { checkIdsWith, runCli } from "./helpers/cli.ts";
+
+// Five consecutive audits of one running secure reference app with the same seed: all pass, and
+// every result has the same verdict each time (no flaky checks).
+
+let app: ReferenceApp;
+
+beforeAll(async () => {
+  app = await startReference({ mode: "jwks" });
+});
+
+afterAll(() => app?.stop());
+
+test("five runs with one seed: all pass, identical verdicts", async () => {
+  const env = {
+    AUTHPROOF_API_URL: app.apiUrl,
+    AUTHPROOF_AUTH_URL: app.webUrl,
+    AUTHPROOF_CORS_ORIGINS: app.webUrl,
+    AUTHPROOF_PRIVATE_JWK: JSON.stringify(app.signingJwk),
+    BETTER_AUTH_SECRET: app.secret,
+    AUTHPROOF_RPS: "0",
+  };
+  const verdicts: Array<Record<string, string>> = [];
+  for (let run = 0; run < 5; run++) {
+    const result = await runCli(["audit", "--seed", "42", "--skip", "property,browser", "--reporter", "json"], env);
+    expect(result.code, result.stderr).toBe(0);
+    expect(checkIdsWith(result.report!, "fail")).toEqual([]);
+    expect(checkIdsWith(result.report!, "error")).toEqual([]);
+    expect(result.report!.target.oracle).toBe("private-key");
+    verdicts.push(Object.fromEntries(result.report!.results.map((r) => [r.id, r.status])));
+  }
+  for (const later of verdicts.slice(1)) expect(later).toEqual(verdicts[0]);
+  const claims = Object.entries(verdicts[0]!).filter(([id]) => id.startsWith("claims."));
+  expect(claims.length).toBeGreaterThan(0);
+  expect(claims.every(([, status]) => status === "pass")).toBe(true);
+}, 600_000);
+
+test("a black-box audit (no signing key) skips the oracle checks with the reason and drops nothing", async () => {
+  const result = await runCli(["audit", "--seed", "42", "--only", "token,claims,secret", "--reporter", "json"], {
+    AUTHPROOF_API_URL: app.apiUrl,
+    AUTHPROOF_AUTH_URL: app.webUrl,
+    AUTHPROOF_RPS: "0",
+  });
+  expect(result.code, result.stderr).toBe(0);
+  const report = result.report!;
+  expect(report.target.oracle).toBe("none");
+  for (const id of ["claims.exp-expired", "claims.exp-missing", "claims.iss", "claims.aud", "claims.sub", "token.crit-unknown"]) {
+    const results = report.results.filter((r) => r.checkId === id);
+    expect(results.length, id).toBeGreaterThan(0);
+    for (const r of results) {
+      expect(r.status, r.id).toBe("skip");
+      expect(r.reason, r.id).toMatch(/needs a signing key/);
+    }
+  }
+  expect(checkIdsWith(report, "pass")).toContain("token.alg-none");
+}, 300_000);

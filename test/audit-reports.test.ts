@@ -1,0 +1,93 @@
+import { randomBytes } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { parse, type TestSuites } from "junit2json";
+import { chromium } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { chromiumPath } from "../src/reference/browser.ts";
+import { runCli, type CliRun } from "./helpers/cli.ts";
+import { multitoolFindings } from "./helpers/sarif.ts";
+
+// One real run against the reference app with several flaws on, then a run with the flaws fixed
+// compared against it: the four report files, read back the way their consumers read them.
+
+const SECRET = randomBytes(32).toString("base64url");
+const FLAWS = "alg-none,list-leak,cacheable";
+let flawed: CliRun;
+let runDir: string;
+
+beforeAll(async () => {
+  flawed = await runCli(["reference", "--mode", "shared-secret", "--flaws", FLAWS, "--seed", "5", "--skip", "property"], { BETTER_AUTH_SECRET: SECRET });
+  runDir = path.join(flawed.outDir, flawed.report!.runId);
+}, 300_000);
+
+describe("reports of a flawed run", () => {
+  test("all four files are written, in the run directory and in latest/", () => {
+    expect(flawed.code, flawed.stderr).toBe(1);
+    for (const dir of [runDir, path.join(flawed.outDir, "latest")])
+      expect(readdirSync(dir).sort()).toEqual(["junit.xml", "report.html", "report.json", "results.sarif"]);
+  });
+
+  test("the shared secret appears in none of them, nor in the terminal output", () => {
+    for (const file of readdirSync(runDir)) expect(readFileSync(path.join(runDir, file), "utf8"), file).not.toContain(SECRET);
+    expect(flawed.stdout + flawed.stderr).not.toContain(SECRET);
+  });
+
+  test("the SARIF passes the SARIF Multitool with GitHub's ingestion rules", async () => {
+    const findings = await multitoolFindings(readFileSync(path.join(runDir, "results.sarif"), "utf8"));
+    expect(findings.filter((f) => f.level === "error")).toEqual([]);
+    const sarif = JSON.parse(readFileSync(path.join(runDir, "results.sarif"), "utf8"));
+    const uris = sarif.runs[0].results.map((r: any) => r.locations[0].physicalLocation.artifactLocation.uri);
+    expect(uris).toContain("suites/token.suite.ts");
+    expect(uris).toContain("suites/isolation.suite.ts");
+  });
+
+  test("a JUnit reader reads every testcase, failure and skip back", async () => {
+    const parsed = (await parse(readFileSync(path.join(runDir, "junit.xml"), "utf8"))) as TestSuites;
+    const cases = (parsed.testsuite ?? []).flatMap((suite) => suite.testcase ?? []);
+    const report = flawed.report!;
+    expect(cases.length).toBe(report.results.length);
+    expect(new Set(cases.map((c) => `${c.classname} ${c.name}`)).size).toBe(cases.length);
+    expect(cases.filter((c) => c.failure?.length).length).toBe(report.summary.failed);
+    expect(cases.filter((c) => c.skipped?.length).length).toBe(report.summary.skipped);
+    expect(report.summary.failed).toBeGreaterThan(0);
+  });
+
+  test("the HTML report shows the findings in Chromium", async () => {
+    const executablePath = chromiumPath();
+    if (!executablePath) return expect.fail("no Chromium: install Debian's chromium or set AUTHPROOF_CHROMIUM");
+    const browser = await chromium.launch({ executablePath, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"] });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const requests: string[] = [];
+      page.on("request", (request) => requests.push(request.url()));
+      await page.goto(`file://${path.join(runDir, "report.html")}`);
+      await page.screenshot({ path: path.join(flawed.outDir, "report.png"), fullPage: false });
+      const text = await page.locator("body").innerText();
+      expect(text).toMatch(/FAIL/);
+      expect(text).toContain("Unsigned tokens (alg none) are refused");
+      expect(text).toContain("Collections list only the caller's objects");
+      expect(requests.filter((url) => !url.startsWith("file:"))).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+});
+
+describe("baseline", () => {
+  let fixedRun: CliRun;
+  afterAll(() => undefined);
+
+  test("a fixed run compared with the flawed run lists the fixed findings", async () => {
+    const baseline = path.join(runDir, "report.json");
+    fixedRun = await runCli(["reference", "--mode", "shared-secret", "--seed", "5", "--skip", "property", "--baseline", baseline], { BETTER_AUTH_SECRET: SECRET });
+    expect(fixedRun.code, fixedRun.stderr).toBe(0);
+    const comparison = fixedRun.report!.baseline!;
+    const fixedChecks = new Set(comparison.fixed.map((f) => f.checkId));
+    expect([...fixedChecks].sort()).toEqual(["hygiene.no-store", "isolation.list-foreign", "token.alg-none"]);
+    expect(comparison.counts.fixed).toBe(flawed.report!.summary.failed);
+    expect(comparison.counts.new).toBe(0);
+    const html = readFileSync(path.join(fixedRun.outDir, "latest", "report.html"), "utf8");
+    expect(html).toMatch(/fixed/i);
+  }, 300_000);
+});
