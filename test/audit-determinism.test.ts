@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { auditEnvFor } from "../src/reference/audit-env.ts";
 import { startReference, type ReferenceApp } from "../src/reference/launch.ts";
 import { checkIdsWith, runCli } from "./helpers/cli.ts";
 
@@ -14,14 +15,7 @@ beforeAll(async () => {
 afterAll(() => app?.stop());
 
 test("five runs with one seed: all pass, identical verdicts", async () => {
-  const env = {
-    AUTHPROOF_API_URL: app.apiUrl,
-    AUTHPROOF_AUTH_URL: app.webUrl,
-    AUTHPROOF_CORS_ORIGINS: app.webUrl,
-    AUTHPROOF_PRIVATE_JWK: JSON.stringify(app.signingJwk),
-    BETTER_AUTH_SECRET: app.secret,
-    AUTHPROOF_RPS: "0",
-  };
+  const env = auditEnvFor(app);
   const verdicts: Array<Record<string, string>> = [];
   for (let run = 0; run < 5; run++) {
     const result = await runCli(["audit", "--seed", "42", "--skip", "property,browser", "--reporter", "json"], env);

@@ -2,9 +2,8 @@ import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parse, type TestSuites } from "junit2json";
-import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { chromiumPath } from "../src/reference/browser.ts";
+import { launchTestChromium } from "./helpers/browser.ts";
 import { runCli, type CliRun } from "./helpers/cli.ts";
 import { multitoolFindings } from "./helpers/sarif.ts";
 
@@ -54,9 +53,7 @@ describe("reports of a flawed run", () => {
   });
 
   test("the HTML report shows the findings in Chromium", async () => {
-    const executablePath = chromiumPath();
-    if (!executablePath) return expect.fail("no Chromium: install Debian's chromium or set AUTHPROOF_CHROMIUM");
-    const browser = await chromium.launch({ executablePath, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"] });
+    const browser = await launchTestChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       const requests: string[] = [];

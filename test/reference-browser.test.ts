@@ -3,7 +3,7 @@ import Database from "better-sqlite3";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signUpUser } from "../src/reference/accounts.ts";
-import { launchChromium } from "../src/reference/browser.ts";
+import { launchTestChromium as launchChromium } from "./helpers/browser.ts";
 import { startReference, type ReferenceApp } from "../src/reference/launch.ts";
 import { ensureReferenceSetup } from "../src/reference/setup.ts";
 

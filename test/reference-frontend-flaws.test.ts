@@ -3,7 +3,7 @@ import type { Browser } from "playwright-core";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backendTokenFor, signUpUser, type ReferenceUser } from "../src/reference/accounts.ts";
-import { launchChromium } from "../src/reference/browser.ts";
+import { launchTestChromium as launchChromium } from "./helpers/browser.ts";
 import { ReferenceAppError } from "../src/reference/errors.ts";
 import { startReference, WEAK_SECRET, type ReferenceApp, type StartReferenceOptions } from "../src/reference/launch.ts";
 import { ensureReferenceSetup } from "../src/reference/setup.ts";

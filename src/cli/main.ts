@@ -5,6 +5,7 @@ import { runAudit } from "../engine/audit.ts";
 import { startIssuer } from "../issuer/issuer.ts";
 import { parseFlawList } from "../reference/flaws.ts";
 import { ensureReferenceSetup } from "../reference/setup.ts";
+import { auditEnvFor } from "../reference/audit-env.ts";
 import { startReference } from "../reference/launch.ts";
 import { exitWithError, UsageError } from "./errors.ts";
 import { createProgress } from "./progress.ts";
@@ -117,17 +118,7 @@ async function reference(args: string[]): Promise<number> {
   });
   try {
     console.error(`reference app: web ${app.webUrl}, api ${app.apiUrl}`);
-    const env = {
-      ...process.env,
-      AUTHPROOF_API_URL: app.apiUrl,
-      AUTHPROOF_AUTH_URL: app.webUrl,
-      AUTHPROOF_MODE: mode,
-      AUTHPROOF_CORS_ORIGINS: app.webUrl,
-      BETTER_AUTH_SECRET: app.secret,
-      ...(app.signingJwk ? { AUTHPROOF_PRIVATE_JWK: JSON.stringify(app.signingJwk) } : {}),
-      ...(mode === "shared-secret" ? { AUTHPROOF_TOKEN_PATH: "/api/backend-token" } : {}),
-      AUTHPROOF_RPS: process.env.AUTHPROOF_RPS ?? "0",
-    };
+    const env = { ...process.env, ...auditEnvFor(app), ...(process.env.AUTHPROOF_RPS ? { AUTHPROOF_RPS: process.env.AUTHPROOF_RPS } : {}) };
     const config = await loadConfig({ file, flags: { ...flags, mode }, env, cwd: process.cwd() });
     return await auditAndReport(config);
   } finally {

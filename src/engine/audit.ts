@@ -9,7 +9,7 @@ import { loadReport } from "../report/load.ts";
 import type { Report } from "../report/schema.ts";
 import { exitCodeFor } from "../report/summary.ts";
 import { writeReportFiles } from "../report/write.ts";
-import { buildReport } from "./build-report.ts";
+import { buildReport, redactDeep } from "./build-report.ts";
 import { cleanupObjects } from "./cleanup.ts";
 import type { TargetModel } from "./model.ts";
 import { prepareTarget } from "./prepare.ts";
@@ -40,8 +40,8 @@ export async function runAudit(config: AuthproofConfig, hooks: AuditHooks, cwd =
   try {
     model = await prepareTarget(config, driver, hooks.log);
     for (const warning of model.warnings) hooks.log(`note: ${warning}`);
-    const { outcomes: recorded, matrixCells } = await runSuites(model, hooks.progress);
     const redact = makeRedactor(secretsOf(model), { includeTokens: config.run.includeTokens });
+    const { outcomes: recorded, matrixCells } = await runSuites(model, (outcome) => hooks.progress(redactDeep(outcome, redact)));
     let report = buildReport(model, recorded, {
       runId: runIdFor(model),
       toolVersion: toolVersion(),

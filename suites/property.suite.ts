@@ -1,0 +1,14 @@
+import { afterAll, inject, test } from "vitest";
+import { createAuditContext } from "../src/engine/context.ts";
+import { record } from "../src/engine/record.ts";
+import { PROPERTIES } from "../src/property/index.ts";
+
+const model = inject("authproofModel");
+const ctx = await createAuditContext(model);
+afterAll(() => ctx.close());
+
+for (const [checkId, run] of PROPERTIES) {
+  test.runIf(ctx.selected(checkId))(checkId, async (context) => {
+    record(context, await run(ctx));
+  });
+}
