@@ -2,7 +2,7 @@ import { decodeJwt, decodeProtectedHeader } from "jose";
 import type { AuthproofConfig } from "../config/schema.ts";
 import type { HttpDriver } from "../http/driver.ts";
 import type { Exchange, HttpRequest } from "../http/types.ts";
-import { synthesizeBody } from "../target/bodies.ts";
+import { synthesizeBody, unlikelyId } from "../target/bodies.ts";
 import { fetchBackendToken, fetchJwks, makeTestUser, signIn, signUp, type Identity } from "../target/identities.ts";
 import { discoverOperations, type Operation } from "../target/openapi.ts";
 import { fillPath, inferResources, looksLikeUserIdParam, type Resource } from "../target/resources.ts";
@@ -212,7 +212,7 @@ export function probeRequest(
     }
     if (!resource) return undefined;
     if (kind === "write") {
-      values[param.name] = nonexistentId(param.schema);
+      values[param.name] = unlikelyId(param.schema, 0);
       continue;
     }
     const object = objects.find((o) => o.resource === resource.collection && o.owner === owner.label);
@@ -226,13 +226,6 @@ export function probeRequest(
 
 function isUserParam(name: string, resources: Resource[]): boolean {
   return resources.some((r) => r.userIdParam === name) || looksLikeUserIdParam(name);
-}
-
-function nonexistentId(schema: unknown): string {
-  const s = (schema ?? {}) as Record<string, unknown>;
-  if (s.type === "integer" || s.type === "number") return "987654321";
-  if (s.format === "uuid") return "00000000-0000-4000-8000-00000000a0f0";
-  return "00000000-0000-4000-8000-00000000a0f0";
 }
 
 export function apiUrl(config: AuthproofConfig, path: string): string {

@@ -29,12 +29,16 @@ export function findIdentityProbe(model: TargetModel): IdentityProbe | undefined
   return best ? { probe: best.probe, path: best.path } : undefined;
 }
 
-/** A probe the token properties can use when none reveals the identity: a read probe with working controls. */
+/**
+ * A probe the token properties can use when none reveals the identity: a read probe with working controls,
+ * else any probe with working controls, else the first probe (whose failed controls make the property `error`).
+ */
 export function findTokenProbe(model: TargetModel): Probe | undefined {
   return (
     findIdentityProbe(model)?.probe ??
     model.probes.find((p) => p.kind === "read" && !controlProblem(p.controls)) ??
-    model.probes.find((p) => !controlProblem(p.controls))
+    model.probes.find((p) => !controlProblem(p.controls)) ??
+    model.probes[0]
   );
 }
 
