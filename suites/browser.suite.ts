@@ -1,7 +1,7 @@
 import { describe, inject, test } from "vitest";
-import { auditInBrowser, BROWSER_CHECKS } from "../src/browser/audit.ts";
-import { record } from "../src/engine/record.ts";
-import { selectedIn } from "../src/engine/selection.ts";
+import { auditInBrowser, BROWSER_CHECKS } from "../src/checks/browser/audit.ts";
+import { record } from "../src/run/record.ts";
+import { selectedIn } from "../src/run/selection.ts";
 import { makeTestUser } from "../src/target/identities.ts";
 
 const model = inject("authproofModel");

@@ -1,7 +1,7 @@
 import { afterAll, describe, inject, test } from "vitest";
-import { createAuditContext } from "../src/engine/context.ts";
-import { record } from "../src/engine/record.ts";
-import { cookieSignInScene, cookieSignOut } from "../src/cookies/audit.ts";
+import { createAuditContext } from "../src/run/context.ts";
+import { record } from "../src/run/record.ts";
+import { cookieSignInScene, cookieSignOut } from "../src/checks/cookie/scene.ts";
 import {
   judgeClearedOnSignout,
   judgeCookieLifetime,
@@ -10,7 +10,7 @@ import {
   judgeSameSite,
   judgeSecure,
   type CookieScene,
-} from "../src/cookies/judge.ts";
+} from "../src/checks/cookie/judge.ts";
 import type { CheckOutcome } from "../src/judge/types.ts";
 
 const model = inject("authproofModel");

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, inject, test } from "vitest";
-import { judgeCors, type CorsProbe } from "../src/cors/judge.ts";
-import { planCors } from "../src/cors/plan.ts";
-import { runCorsProbes } from "../src/cors/probe.ts";
-import { createAuditContext } from "../src/engine/context.ts";
-import { record } from "../src/engine/record.ts";
+import { judgeCors, type CorsProbe } from "../src/checks/cors/judge.ts";
+import { planCors } from "../src/checks/cors/plan.ts";
+import { runCorsProbes } from "../src/checks/cors/probe.ts";
+import { createAuditContext } from "../src/run/context.ts";
+import { record } from "../src/run/record.ts";
 import type { CheckOutcome } from "../src/judge/types.ts";
-import { corsProbeUrls, corsCheckIds } from "../src/cors/targets.ts";
+import { corsProbeUrls, corsCheckIds } from "../src/checks/cors/targets.ts";
 
 const model = inject("authproofModel");
 const ctx = await createAuditContext(model);

@@ -1,8 +1,8 @@
 import { afterAll, inject, test } from "vitest";
-import { runCsrfAttempts } from "../src/cookies/csrf-flow.ts";
-import { createAuditContext } from "../src/engine/context.ts";
-import { record } from "../src/engine/record.ts";
-import { judgeCsrf } from "../src/judge/csrf.ts";
+import { runCsrfAttempts } from "../src/checks/csrf/flow.ts";
+import { createAuditContext } from "../src/run/context.ts";
+import { record } from "../src/run/record.ts";
+import { judgeCsrf } from "../src/checks/csrf/judge.ts";
 
 const model = inject("authproofModel");
 const ctx = await createAuditContext(model);

@@ -1,7 +1,7 @@
 import { afterAll, describe, inject, test } from "vitest";
-import { createAuditContext } from "../src/engine/context.ts";
-import { IsolationScenarios, pathUserCheck, userPathOperations } from "../src/engine/isolation.ts";
-import { MATRIX_KEY, record } from "../src/engine/record.ts";
+import { createAuditContext } from "../src/run/context.ts";
+import { IsolationScenarios, pathUserCheck, userPathOperations } from "../src/checks/isolation/scenarios.ts";
+import { MATRIX_KEY, record } from "../src/run/record.ts";
 
 const model = inject("authproofModel");
 const ctx = await createAuditContext(model);

@@ -1,7 +1,7 @@
 import { afterAll, inject, test } from "vitest";
-import { createAuditContext } from "../src/engine/context.ts";
-import { record } from "../src/engine/record.ts";
-import { PROPERTIES } from "../src/property/index.ts";
+import { createAuditContext } from "../src/run/context.ts";
+import { record } from "../src/run/record.ts";
+import { PROPERTIES } from "../src/checks/property/index.ts";
 
 const model = inject("authproofModel");
 const ctx = await createAuditContext(model);

@@ -1,8 +1,8 @@
 import { inject, test } from "vitest";
-import { record } from "../src/engine/record.ts";
-import { selectedIn } from "../src/engine/selection.ts";
-import { judgeLifetime } from "../src/judge/lifetime.ts";
-import { judgeJwksPrivate, judgeSecretStrength } from "../src/judge/secrets.ts";
+import { record } from "../src/run/record.ts";
+import { selectedIn } from "../src/run/selection.ts";
+import { judgeLifetime } from "../src/checks/claims/lifetime.ts";
+import { judgeJwksPrivate, judgeSecretStrength } from "../src/checks/secret/judge.ts";
 
 const model = inject("authproofModel");
 const selected = selectedIn(model);

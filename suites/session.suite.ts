@@ -1,7 +1,7 @@
 import { afterAll, inject, test } from "vitest";
-import { createAuditContext } from "../src/engine/context.ts";
-import { record } from "../src/engine/record.ts";
-import { SessionScenario } from "../src/engine/session.ts";
+import { createAuditContext } from "../src/run/context.ts";
+import { record } from "../src/run/record.ts";
+import { SessionScenario } from "../src/checks/session/scenario.ts";
 
 const model = inject("authproofModel");
 const ctx = await createAuditContext(model);

@@ -1,9 +1,9 @@
 import { afterAll, describe, inject, test } from "vitest";
-import { ATTACK_CHECK_IDS, runAttackCheck } from "../src/engine/attack-check.ts";
-import { createAuditContext } from "../src/engine/context.ts";
-import { record } from "../src/engine/record.ts";
+import { ATTACK_CHECK_IDS, runAttackCheck } from "../src/checks/attack/runner.ts";
+import { createAuditContext } from "../src/run/context.ts";
+import { record } from "../src/run/record.ts";
 import type { AttackOutcome } from "../src/judge/attack.ts";
-import { judgeErrorLeak } from "../src/judge/hygiene.ts";
+import { judgeErrorLeak } from "../src/checks/hygiene/error-leak.ts";
 
 const model = inject("authproofModel");
 const ctx = await createAuditContext(model);

@@ -1,8 +1,8 @@
 import { describe, inject, test } from "vitest";
-import { record } from "../src/engine/record.ts";
-import { judgeMissingToken, judgeUnprotected } from "../src/judge/transport.ts";
-import { judgeNoStore } from "../src/judge/caching.ts";
-import { selectedIn } from "../src/engine/selection.ts";
+import { record } from "../src/run/record.ts";
+import { judgeMissingToken, judgeUnprotected } from "../src/checks/transport/judge.ts";
+import { judgeNoStore } from "../src/checks/hygiene/no-store.ts";
+import { selectedIn } from "../src/run/selection.ts";
 
 const model = inject("authproofModel");
 const selected = selectedIn(model);

@@ -1,8 +1,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, describe, expect, test } from "vitest";
-import { auditInBrowser, type BrowserModelView } from "../src/browser/audit.ts";
-import { findReadableTokens, judgeJar, judgeTokenStorage, type JarScene } from "../src/browser/judge.ts";
+import { auditInBrowser, type BrowserModelView } from "../src/checks/browser/audit.ts";
+import { findReadableTokens, judgeJar, judgeTokenStorage, type JarScene } from "../src/checks/browser/judge.ts";
 import { resolveChromium } from "../src/browser/launch.ts";
 import type { JarCookie, StorageSnapshot } from "../src/browser/ui.ts";
 

@@ -7,10 +7,10 @@ import {
   judgeSameSite,
   judgeSecure,
   type CookieScene,
-} from "../src/cookies/judge.ts";
-import { maskCookieHeader, maskExchange, maskSetCookie } from "../src/cookies/mask.ts";
-import { isExpired, lifetimeSec, parseSetCookie } from "../src/cookies/parse.ts";
-import { secureExpectation } from "../src/cookies/session.ts";
+} from "../src/checks/cookie/judge.ts";
+import { maskCookieHeader, maskExchange, maskSetCookie } from "../src/report/mask.ts";
+import { isExpired, lifetimeSec, parseSetCookie } from "../src/http/set-cookie.ts";
+import { secureExpectation } from "../src/target/cookie-session.ts";
 import type { Exchange } from "../src/http/types.ts";
 
 const VALUE = "AbCdEfGhIjKlMnOpQrStUvWxYz012345.c2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJlMTIzNA%3D%3D";

@@ -1,8 +1,8 @@
 import { describe, expect, test } from "vitest";
-import { judgeCors, readGrant, type CorsTarget } from "../src/cors/judge.ts";
-import { deriveOriginClasses, registeredDomain } from "../src/cors/origins.ts";
-import { mergeClasses, planCors } from "../src/cors/plan.ts";
-import { runCorsProbes, withoutAllowed } from "../src/cors/probe.ts";
+import { judgeCors, readGrant, type CorsTarget } from "../src/checks/cors/judge.ts";
+import { deriveOriginClasses, registeredDomain } from "../src/checks/cors/origins.ts";
+import { mergeClasses, planCors } from "../src/checks/cors/plan.ts";
+import { runCorsProbes, withoutAllowed } from "../src/checks/cors/probe.ts";
 import type { Exchange, HttpRequest } from "../src/http/types.ts";
 import type { CheckOutcome } from "../src/judge/types.ts";
 

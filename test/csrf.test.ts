@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { judgeCsrf, type CsrfAttempt } from "../src/judge/csrf.ts";
+import { judgeCsrf, type CsrfAttempt } from "../src/checks/csrf/judge.ts";
 import type { Exchange } from "../src/http/types.ts";
 
 const endpoint = { method: "POST", path: "/api/auth/update-user" };

@@ -1,12 +1,12 @@
 import { describe, expect, test } from "vitest";
-import type { Attack } from "../src/attacks/types.ts";
+import type { Attack } from "../src/checks/attack/types.ts";
 import type { Exchange } from "../src/http/types.ts";
 import { judgeAttack } from "../src/judge/attack.ts";
-import { judgeErrorLeak } from "../src/judge/hygiene.ts";
-import { judgeEnumeration, judgeForeignWrite } from "../src/judge/isolation.ts";
-import { judgeLifetime } from "../src/judge/lifetime.ts";
-import { foldAttackOutcomes } from "../src/judge/outcome.ts";
-import { judgeMissingToken } from "../src/judge/transport.ts";
+import { judgeErrorLeak } from "../src/checks/hygiene/error-leak.ts";
+import { judgeEnumeration, judgeForeignWrite } from "../src/checks/isolation/judge.ts";
+import { judgeLifetime } from "../src/checks/claims/lifetime.ts";
+import { foldAttackOutcomes } from "../src/judge/fold.ts";
+import { judgeMissingToken } from "../src/checks/transport/judge.ts";
 import type { Controls } from "../src/judge/types.ts";
 
 const endpoint = { method: "GET", path: "/api/tasks" };

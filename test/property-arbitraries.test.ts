@@ -1,16 +1,16 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { configSchema } from "../src/config/schema.ts";
-import type { TargetModel } from "../src/engine/model.ts";
-import { authorizationArb, sendable, STRICT_MAX_BYTES } from "../src/property/arbitraries/authorization.ts";
-import { jsonValueArb, extraClaimNameArb } from "../src/property/arbitraries/claims.ts";
-import { extraHeaderNameArb, headerEditArb } from "../src/property/arbitraries/header.ts";
-import { applyMutations, byteMutationArb, describeMutation } from "../src/property/arbitraries/mutation.ts";
-import { REGISTERED_CLAIMS, RESERVED_HEADER } from "../src/property/acceptance-model.ts";
-import { propertySettings, RequestBudget } from "../src/property/budget.ts";
-import { findPath, valueAt } from "../src/property/identity.ts";
-import { propertyOutcome, type RunSummary } from "../src/property/outcome.ts";
-import { refusalProblem } from "../src/property/rejection.ts";
+import type { TargetModel } from "../src/model/target.ts";
+import { authorizationArb, sendable, STRICT_MAX_BYTES } from "../src/checks/property/arbitraries/authorization.ts";
+import { jsonValueArb, extraClaimNameArb } from "../src/checks/property/arbitraries/claims.ts";
+import { extraHeaderNameArb, headerEditArb } from "../src/checks/property/arbitraries/header.ts";
+import { applyMutations, byteMutationArb, describeMutation } from "../src/checks/property/arbitraries/mutation.ts";
+import { REGISTERED_CLAIMS, RESERVED_HEADER } from "../src/checks/property/acceptance-model.ts";
+import { propertySettings, RequestBudget } from "../src/checks/property/budget.ts";
+import { findPath, valueAt } from "../src/checks/property/identity.ts";
+import { propertyOutcome, type RunSummary } from "../src/checks/property/outcome.ts";
+import { refusalProblem } from "../src/checks/property/rejection.ts";
 import type { AttackOutcome } from "../src/judge/attack.ts";
 
 const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;

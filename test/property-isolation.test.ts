@@ -2,10 +2,10 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configSchema } from "../src/config/schema.ts";
-import { createAuditContext } from "../src/engine/context.ts";
-import type { AuditUser, TargetModel } from "../src/engine/model.ts";
-import { listItems } from "../src/property/isolation.ts";
-import { runIsolationModel } from "../src/property/properties/isolation-model.ts";
+import { createAuditContext } from "../src/run/context.ts";
+import type { AuditUser, TargetModel } from "../src/model/target.ts";
+import { listItems } from "../src/checks/property/isolation.ts";
+import { runIsolationModel } from "../src/checks/property/properties/isolation-model.ts";
 import type { Operation } from "../src/target/openapi.ts";
 import type { Resource } from "../src/target/resources.ts";
 

@@ -3,10 +3,10 @@ import fc from "fast-check";
 import { compactVerify, importJWK, type JWK } from "jose";
 import { describe, expect, it } from "vitest";
 import { decodeToken } from "../src/forge/token.ts";
-import { judgeToken, lenientBase64Bytes, type AcceptanceModel } from "../src/property/acceptance-model.ts";
-import { acceptanceSpecArb, rejectionSpecArb, type TokenArbOptions } from "../src/property/arbitraries/token.ts";
-import { rawSignerFromJwk, type RawSigner } from "../src/property/raw-signer.ts";
-import { describeSpec, renderToken, type Edit, type TokenEnv, type TokenSpec } from "../src/property/token-spec.ts";
+import { judgeToken, lenientBase64Bytes, type AcceptanceModel } from "../src/checks/property/acceptance-model.ts";
+import { acceptanceSpecArb, rejectionSpecArb, type TokenArbOptions } from "../src/checks/property/arbitraries/token.ts";
+import { rawSignerFromJwk, type RawSigner } from "../src/forge/raw.ts";
+import { describeSpec, renderToken, type Edit, type TokenEnv, type TokenSpec } from "../src/checks/property/token-spec.ts";
 
 const NOW = 1_900_000_000;
 const ISSUER = "http://127.0.0.1:3000";

@@ -1,7 +1,7 @@
 import { expect, test } from "vitest";
-import type { Probe, TargetModel } from "../src/engine/model.ts";
+import type { Probe, TargetModel } from "../src/model/target.ts";
 import type { Exchange } from "../src/http/types.ts";
-import { findTokenProbe } from "../src/property/identity.ts";
+import { findTokenProbe } from "../src/checks/property/identity.ts";
 
 const exchange = (status: number, body = "{}"): Exchange => ({
   request: { method: "GET", url: "http://127.0.0.1:1/x" },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { commonSecrets } from "../src/attacks/index.ts";
-import { assessSecret, estimateEntropyBits, MIN_ENTROPY_BITS } from "../src/secret/strength.ts";
+import { assessSecret, estimateEntropyBits, MIN_ENTROPY_BITS } from "../src/checks/secret/strength.ts";
 
 describe("assessSecret", () => {
   it.each([

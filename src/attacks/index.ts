@@ -1,15 +1,15 @@
-import { aud, expExpired, expInvalid, expMissing, iss, nbfFuture, sub } from "./claims.ts";
-import { algConfusion, algNone, algRelabel, emptyKey } from "./token-alg.ts";
-import { critUnknown, embeddedJwk, jkuX5u, kidInjection } from "./token-header.ts";
-import { guessableSecret, magicValue, malformed, signatureInvalid, signatureStripped, signatureTampered, wrongKey } from "./token-signature.ts";
-import { identityOverride, missingToken, scheme, tokenInQuery } from "./transport.ts";
-import type { AttackGenerator } from "./types.ts";
+import { aud, expExpired, expInvalid, expMissing, iss, nbfFuture, sub } from "../checks/claims/sends.ts";
+import { algConfusion, algNone, algRelabel, emptyKey } from "../checks/token/alg.ts";
+import { critUnknown, embeddedJwk, jkuX5u, kidInjection } from "../checks/token/header.ts";
+import { guessableSecret, magicValue, malformed, signatureInvalid, signatureStripped, signatureTampered, wrongKey } from "../checks/token/signature.ts";
+import { identityOverride, missingToken, scheme, tokenInQuery } from "../checks/transport/sends.ts";
+import type { AttackGenerator } from "../checks/attack/types.ts";
 
-export type { Attack, AttackContext, AttackGenerator, AttackerKeys } from "./types.ts";
-export { createAttackerKeys, loadX5uMaterial, type AttackerKeyPair } from "./attacker-keys.ts";
-export { oracleControl } from "./claims.ts";
-export { commonSecrets, magicValues } from "./dictionaries.ts";
-export { casings } from "./token-alg.ts";
+export type { Attack, AttackContext, AttackGenerator, AttackerKeys } from "../checks/attack/types.ts";
+export { createAttackerKeys, loadX5uMaterial, type AttackerKeyPair } from "../forge/attacker-keys.ts";
+export { oracleControl } from "../checks/claims/sends.ts";
+export { commonSecrets, magicValues } from "../data/dictionaries.ts";
+export { casings } from "../checks/token/alg.ts";
 
 /** Every attack generator, keyed by catalogue check id. */
 export const attackGenerators: Record<string, AttackGenerator> = {

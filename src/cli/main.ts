@@ -1,7 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { loadConfig } from "../config/load.ts";
 import type { AuthproofConfig } from "../config/schema.ts";
-import { runAudit } from "../engine/audit.ts";
+import { runAudit } from "../run/audit.ts";
 import { startIssuer } from "../issuer/issuer.ts";
 import { parseFlawList } from "../reference/flaws.ts";
 import { ensureReferenceSetup } from "../reference/setup.ts";

@@ -1,4 +1,4 @@
-import type { Attack } from "../attacks/types.ts";
+import type { Attack } from "../checks/attack/types.ts";
 import type { Exchange } from "../http/types.ts";
 import type { Controls } from "./types.ts";
 import { describeError } from "./controls.ts";

@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { AttackerKeys } from "../attacks/attacker-keys.ts";
+import type { AttackerKeys } from "../forge/attacker-keys.ts";
 
 /** One request the listener saw. */
 export interface ListenerFetch {

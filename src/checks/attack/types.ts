@@ -1,0 +1,32 @@
+import type { Signer } from "../../forge/index.ts";
+import type { AttackerKeys } from "../../forge/attacker-keys.ts";
+
+export type { AttackerKeys } from "../../forge/attacker-keys.ts";
+
+/** One request to send and what a correct target answers. */
+export interface Attack {
+  checkId: string; // catalogue id, e.g. "token.alg-none"
+  variant: string; // short label, unique within the check, e.g. "alg=nOnE signature=empty"
+  authorization: string | string[] | null; // header value(s); null = no Authorization header; array = that many headers
+  query?: Record<string, string>;
+  headers?: Record<string, string>; // extra headers (e.g. X-User-Id)
+  expect: "reject" | "accept"; // accept: must get 2xx as `identity`
+  identity?: string; // expected identity when expect = accept
+  token?: { header: unknown; claims: unknown }; // decoded, for evidence
+  note?: string;
+}
+
+/** What the generators know about the target and the harness. */
+export interface AttackContext {
+  realToken: string; // valid token of the test user, issued by the target
+  realClaims: Record<string, unknown>; // decoded claims of realToken
+  victim?: { id: string; token: string }; // a second real user (tampering target / identity override)
+  publicJwks: JsonWebKey[]; // target's public keys (jwks mode; [] otherwise)
+  signer?: Signer; // signing oracle; undefined = black box
+  expected: { issuer?: string; audience?: string; identityClaim: string; leewaySec: number };
+  listener?: { jkuUrl: string; x5uUrl: string }; // attacker listener
+  attackerKeys: AttackerKeys;
+  nowSec: number; // injected clock (deterministic tests)
+}
+
+export type AttackGenerator = (ctx: AttackContext) => Promise<Attack[]>;

@@ -1,0 +1,77 @@
+import type { Browser } from "playwright-core";
+import { secureExpectation } from "../../target/cookie-session.ts";
+import type { CheckOutcome } from "../../judge/types.ts";
+import { judgeJar, judgeTokenStorage } from "./judge.ts";
+import { launchChromium, resolveChromium } from "../../browser/launch.ts";
+import { runBrowserSession, type BrowserSession } from "../../browser/session.ts";
+import { uiSelectors, UiFlowError } from "../../browser/ui.ts";
+
+/** The checks the browser suite records: storage, and the cookie attributes as the browser keeps them. */
+export const BROWSER_CHECKS = ["browser.token-storage", "cookie.httponly", "cookie.secure", "cookie.samesite"] as const;
+export type BrowserCheckId = (typeof BROWSER_CHECKS)[number];
+
+/** The parts of the target model the browser checks read (structurally the engine's TargetModel). */
+export interface BrowserModelView {
+  seed: number;
+  authOrigin: string;
+  config: {
+    auth: { baseUrl: string; basePath: string };
+    users: { signUp: boolean };
+    cookies: { expectSecure: "auto" | boolean };
+    browser: { executablePath?: string; signUpPath: string; signInPath: string; selectors?: { name?: string; email?: string; password?: string; submit?: string } };
+    timeouts: { requestMs: number };
+  };
+  /** User A (signs in through the UI when sign-up is off). */
+  users: Array<{ email: string; password: string }>;
+}
+
+/**
+ * Runs the UI sign-up / sign-in in Chromium once and judges every browser check from it. Never rejects: no
+ * browser → `skip` with the reason; a UI step that fails → `error` naming the step.
+ */
+export async function auditInBrowser(
+  model: BrowserModelView,
+  fresh: { name: string; email: string; password: string },
+  opts: { timeoutMs?: number } = {},
+): Promise<Map<BrowserCheckId, CheckOutcome>> {
+  const { config } = model;
+  const endpoint = { method: "UI", path: config.browser.signInPath, url: new URL(config.browser.signInPath, model.authOrigin).href };
+  const all = (make: (checkId: BrowserCheckId) => CheckOutcome) => new Map(BROWSER_CHECKS.map((id) => [id, make(id)] as const));
+  const choice = resolveChromium({ configured: config.browser.executablePath });
+  if ("skip" in choice) return all((checkId) => ({ checkId, endpoint, status: "skip", reason: choice.skip }));
+
+  let browser: Browser | undefined;
+  let session: BrowserSession;
+  try {
+    browser = await launchChromium(choice.path);
+    const signUp = config.users.signUp;
+    const user = signUp ? fresh : { name: "", email: model.users[0]!.email, password: model.users[0]!.password };
+    session = await runBrowserSession(browser, {
+      origin: model.authOrigin,
+      authBasePath: config.auth.basePath,
+      signUpPath: config.browser.signUpPath,
+      signInPath: config.browser.signInPath,
+      selectors: uiSelectors(config.browser.selectors),
+      user,
+      signUp,
+      timeoutMs: opts.timeoutMs ?? Math.max(15_000, config.timeouts.requestMs * 3),
+    });
+  } catch (error) {
+    const message = error instanceof UiFlowError ? error.message : `the browser (${choice.source}, ${choice.path}) failed: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`;
+    const hint = error instanceof UiFlowError ? " (set browser.signUpPath / signInPath / selectors for this app)" : "";
+    return all((checkId) => ({ checkId, endpoint, status: "error", reason: message + hint }));
+  } finally {
+    await browser?.close().catch(() => undefined);
+  }
+
+  const serverCookieNames = [...(session.signUp?.setCookies ?? []), ...session.signIn.setCookies].map((line) => line.split("=")[0]!.trim());
+  const readable = session.snapshots.flatMap((s) => s.documentCookie.split(";").map((p) => p.split("=")[0]!.trim())).filter((n) => serverCookieNames.includes(n));
+  const secure = secureExpectation(config.cookies.expectSecure, config.auth.baseUrl);
+  const jarEndpoint = { ...endpoint, path: `${config.browser.signInPath} (browser cookie jar)` };
+  const jarScene = { endpoint: jarEndpoint, rawLines: session.signIn.setCookies, jar: session.jar, readableByScripts: [...new Set(readable)], expectSecure: secure.expect, secureBasis: secure.basis };
+  const storage = judgeTokenStorage(endpoint, session.snapshots, session.sessionTokens, serverCookieNames);
+  const notes = [`browser: ${choice.source} (${choice.path})`, `signed ${config.users.signUp ? "up and in" : "in"} through ${session.signIn.formUrl}, landed on ${session.signIn.landedOn}`];
+  return all((checkId) =>
+    checkId === "browser.token-storage" ? { ...storage, notes: [...notes, ...(storage.notes ?? [])] } : judgeJar(checkId, jarScene),
+  );
+}

@@ -1,0 +1,138 @@
+import { bearerAttack, deterministicTag, expectedAudience, expectedIssuer, identityOf, lifetimeSec, oracleHeader, validClaims } from "../attack/context.ts";
+import type { Attack, AttackContext, AttackGenerator } from "../attack/types.ts";
+import { mergeObject } from "../../forge/index.ts";
+
+const ATTACKER_ORIGIN = "https://attacker.invalid";
+
+/** Oracle-sign the valid claims with `changes` applied (`undefined` removes a claim); [] without an oracle. */
+async function oracleAttacks(
+  ctx: AttackContext,
+  checkId: string,
+  cases: Array<[variant: string, changes: Record<string, unknown>, note?: string]>,
+): Promise<Attack[]> {
+  const signer = ctx.signer;
+  if (!signer) return [];
+  const header = oracleHeader(ctx);
+  const base = validClaims(ctx);
+  const attacks: Attack[] = [];
+  for (const [variant, changes, note] of cases) {
+    attacks.push(bearerAttack(checkId, variant, await signer.sign(header, mergeObject(base, changes)), note));
+  }
+  return attacks;
+}
+
+/** How far past the leeway time attacks go (at least 10 min). */
+function beyondLeeway(ctx: AttackContext): number {
+  return Math.max(600, ctx.expected.leewaySec + 300);
+}
+
+/**
+ * The oracle-signed valid token (valid claims, oracle header): the positive control that shows the oracle's
+ * tokens are accepted at all, so that a rejected claims attack means something. `undefined` without an oracle.
+ */
+export async function oracleControl(ctx: AttackContext): Promise<Attack | undefined> {
+  if (!ctx.signer) return undefined;
+  const token = await ctx.signer.sign(oracleHeader(ctx), validClaims(ctx));
+  return { ...bearerAttack("control.oracle", "oracle-signed valid token", token), expect: "accept", identity: identityOf(ctx) };
+}
+
+/** `claims.exp-expired` (oracle): exp beyond the leeway in the past. */
+export const expExpired: AttackGenerator = async (ctx) => {
+  const life = lifetimeSec(ctx);
+  const ago = beyondLeeway(ctx);
+  return oracleAttacks(ctx, "claims.exp-expired", [
+    [`exp=now-${ago}s`, { exp: ctx.nowSec - ago, iat: ctx.nowSec - ago - life }],
+    ["exp=now-1d", { exp: ctx.nowSec - 86_400, iat: ctx.nowSec - 86_400 - life }],
+  ]);
+};
+
+/** `claims.exp-missing` (oracle): no exp. */
+export const expMissing: AttackGenerator = async (ctx) => oracleAttacks(ctx, "claims.exp-missing", [["exp missing", { exp: undefined }]]);
+
+/** `claims.exp-invalid` (oracle): exp that is not a NumericDate, or absurd. */
+export const expInvalid: AttackGenerator = async (ctx) => {
+  const later = ctx.nowSec + lifetimeSec(ctx);
+  return oracleAttacks(ctx, "claims.exp-invalid", [
+    ["exp as a numeric string", { exp: String(later) }, "NumericDate is a JSON number (RFC 7519 §2)"],
+    ["exp as a non-numeric string", { exp: "never" }],
+    ["exp=null", { exp: null }],
+    ["exp=true", { exp: true }],
+    ["exp as an object", { exp: { value: later } }],
+    ["exp as an array", { exp: [later] }],
+    ["exp negative", { exp: -1 }],
+    ["exp huge (1e300)", { exp: 1e300 }, "a far-future exp makes the token effectively eternal"],
+  ]);
+};
+
+/** `claims.nbf-future` (oracle): nbf beyond the leeway in the future (exp still after nbf). */
+export const nbfFuture: AttackGenerator = async (ctx) => {
+  const life = lifetimeSec(ctx);
+  const ahead = beyondLeeway(ctx);
+  return oracleAttacks(ctx, "claims.nbf-future", [
+    [`nbf=now+${ahead}s`, { nbf: ctx.nowSec + ahead, exp: ctx.nowSec + ahead + life }],
+    ["nbf=now+1d", { nbf: ctx.nowSec + 86_400, exp: ctx.nowSec + 86_400 + life }],
+  ]);
+};
+
+/** Variations of an expected string value that must not match it. */
+function nearMisses(expected: string): Array<[string, string]> {
+  const misses: Array<[string, string]> = [
+    ["prefix (last character dropped)", expected.slice(0, -1)],
+    ["prefix (first half)", expected.slice(0, Math.ceil(expected.length / 2))],
+    ["suffix (first character dropped)", expected.slice(1)],
+    ["superstring (trailing slash)", `${expected}/`],
+    ["superstring (attacker suffix)", `${expected}.attacker.invalid`],
+    ["upper case", expected.toUpperCase()],
+  ];
+  const seen = new Set([expected]);
+  return misses.filter(([, value]) => value !== "" && !seen.has(value) && seen.add(value));
+}
+
+/** `claims.iss` (oracle): wrong, missing, empty, null, near-miss and array issuers. */
+export const iss: AttackGenerator = async (ctx) => {
+  const expected = expectedIssuer(ctx);
+  const cases: Array<[string, Record<string, unknown>, string?]> = [
+    ["iss wrong", { iss: ATTACKER_ORIGIN }],
+    ["iss missing", { iss: undefined }],
+  ];
+  if (expected !== undefined) {
+    cases.push(["iss empty string", { iss: "" }], ["iss=null", { iss: null }]);
+    for (const [label, value] of nearMisses(expected)) cases.push([`iss ${label}`, { iss: value }, "CVE-2024-53861: partial issuer match"]);
+    cases.push(["iss array [expected]", { iss: [expected] }], ["iss array [wrong, expected]", { iss: [ATTACKER_ORIGIN, expected] }]);
+  }
+  return oracleAttacks(ctx, "claims.iss", cases);
+};
+
+/** `claims.aud` (oracle): wrong, missing, empty, null, near-miss audiences and arrays without the expected one. */
+export const aud: AttackGenerator = async (ctx) => {
+  const expected = expectedAudience(ctx);
+  const cases: Array<[string, Record<string, unknown>, string?]> = [
+    ["aud wrong", { aud: ATTACKER_ORIGIN }],
+    ["aud missing", { aud: undefined }],
+    ["aud array without the expected", { aud: [ATTACKER_ORIGIN] }],
+  ];
+  if (expected !== undefined) {
+    cases.push(["aud empty string", { aud: "" }], ["aud=null", { aud: null }], ["aud empty array", { aud: [] }]);
+    for (const [label, value] of nearMisses(expected)) cases.push([`aud ${label}`, { aud: value }]);
+    cases.push(["aud array of near misses", { aud: nearMisses(expected).map(([, value]) => value) }]);
+  }
+  return oracleAttacks(ctx, "claims.aud", cases);
+};
+
+/** `claims.sub` (oracle): identity claim missing, empty, not a string, or naming no user. */
+export const sub: AttackGenerator = async (ctx) => {
+  const claim = ctx.expected.identityClaim;
+  const id = identityOf(ctx);
+  const unknown = `authproof-unknown-${deterministicTag(`unknown:${id}`)}`;
+  return oracleAttacks(ctx, "claims.sub", [
+    [`${claim} missing`, { [claim]: undefined }],
+    [`${claim} empty string`, { [claim]: "" }],
+    [`${claim} whitespace`, { [claim]: " " }],
+    [`${claim}=null`, { [claim]: null }],
+    [`${claim} number`, { [claim]: /^\d+$/.test(id) && id.length < 16 ? Number(id) : 12345 }],
+    [`${claim}=true`, { [claim]: true }],
+    [`${claim} object`, { [claim]: { id } }],
+    [`${claim} array [id]`, { [claim]: [id] }],
+    [`${claim} unknown user`, { [claim]: unknown }],
+  ]);
+};
