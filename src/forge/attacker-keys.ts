@@ -24,7 +24,7 @@ export interface AttackerKeys {
   jwks: { keys: JWK[] };
 }
 
-const DATA = new URL("../attacks/data/", import.meta.url);
+const DATA = new URL("../data/", import.meta.url);
 
 async function pairFromPrivateJwk(label: string, alg: string, jwk: JWK): Promise<AttackerKeyPair> {
   const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicMembers } = jwk;
