@@ -1,14 +1,4 @@
-import { afterAll, inject, test } from "vitest";
-import { createAuditContext } from "../src/run/context.ts";
-import { record } from "../src/run/record.ts";
-import { PROPERTIES } from "../src/checks/property/index.ts";
+import { property } from "../src/checks/property/index.ts";
+import { defineFamilySuite } from "../src/run/define.ts";
 
-const model = inject("authproofModel");
-const ctx = await createAuditContext(model);
-afterAll(() => ctx.close());
-
-for (const [checkId, run] of PROPERTIES) {
-  test.runIf(ctx.selected(checkId))(checkId, async (context) => {
-    record(context, await run(ctx));
-  });
-}
+defineFamilySuite(property);

@@ -8,7 +8,7 @@ import {
   judgeSecure,
   type CookieScene,
 } from "../src/checks/cookie/judge.ts";
-import { maskCookieHeader, maskExchange, maskSetCookie } from "../src/report/mask.ts";
+import { maskCookieHeader, maskExchange, maskSetCookie } from "../src/http/mask.ts";
 import { isExpired, lifetimeSec, parseSetCookie } from "../src/http/set-cookie.ts";
 import { secureExpectation } from "../src/target/cookie-session.ts";
 import type { Exchange } from "../src/http/types.ts";

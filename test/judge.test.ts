@@ -1,11 +1,11 @@
 import { describe, expect, test } from "vitest";
 import type { Attack } from "../src/checks/attack/types.ts";
 import type { Exchange } from "../src/http/types.ts";
-import { judgeAttack } from "../src/judge/attack.ts";
+import { judgeAttack } from "../src/checks/attack/judge.ts";
 import { judgeErrorLeak } from "../src/checks/hygiene/error-leak.ts";
 import { judgeEnumeration, judgeForeignWrite } from "../src/checks/isolation/judge.ts";
 import { judgeLifetime } from "../src/checks/claims/lifetime.ts";
-import { foldAttackOutcomes } from "../src/judge/fold.ts";
+import { foldAttackOutcomes } from "../src/checks/attack/fold.ts";
 import { judgeMissingToken } from "../src/checks/transport/judge.ts";
 import type { Controls } from "../src/judge/types.ts";
 
@@ -15,7 +15,7 @@ function exchange(status: number, body = "{}", headers: Record<string, string> =
   return { request: { method: "GET", url: "http://127.0.0.1:1/api/tasks" }, response: { status, headers, body, durationMs }, startedAt: 0 };
 }
 
-function attack(variant: string, expect: "reject" | "accept" = "reject", checkId = "token.alg-none"): Attack {
+function attack(variant: string, expect: "reject" | "accept" = "reject", checkId: Attack["checkId"] = "token.alg-none"): Attack {
   return { checkId, variant, authorization: "Bearer x.y.z", expect };
 }
 

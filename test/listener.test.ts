@@ -1,6 +1,6 @@
 import { createLocalJWKSet, compactVerify, importX509 } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAttackerKeys, type AttackerKeys } from "../src/attacks/index.ts";
+import { createAttackerKeys, type AttackerKeys } from "../src/forge/attacker-keys.ts";
 import { startAttackerListener, type AttackerListener } from "../src/listener/attacker-listener.ts";
 
 let keys: AttackerKeys;

@@ -11,7 +11,7 @@ import { propertySettings, RequestBudget } from "../src/checks/property/budget.t
 import { findPath, valueAt } from "../src/checks/property/identity.ts";
 import { propertyOutcome, type RunSummary } from "../src/checks/property/outcome.ts";
 import { refusalProblem } from "../src/checks/property/rejection.ts";
-import type { AttackOutcome } from "../src/judge/attack.ts";
+import type { AttackOutcome } from "../src/checks/attack/judge.ts";
 
 const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
 

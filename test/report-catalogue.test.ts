@@ -7,7 +7,6 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { CHECKS } from "../src/catalogue/checks.ts";
-import { resultId, toCheckEntry } from "../src/report/build.ts";
 import { renderHtml } from "../src/report/html.ts";
 import { refUrl } from "../src/report/refs.ts";
 import { renderSarif } from "../src/report/sarif.ts";
@@ -21,7 +20,7 @@ function catalogueReport(): Report {
   const results: Result[] = CHECKS.map((check, i) => {
     const endpoint = i % 2 === 0 ? { method: "get", path: "/api/tasks/{id}" } : undefined;
     return {
-      id: resultId(check.id, endpoint),
+      id: endpoint ? `${check.id} ${endpoint.method.toUpperCase()} ${endpoint.path}` : check.id,
       checkId: check.id,
       title: check.title,
       category: check.category,
@@ -42,7 +41,7 @@ function catalogueReport(): Report {
     seed: 7,
     policy: { failOn: "high", foreignStatus: "either", maxTokenLifetimeSec: 3600 },
     summary: summarize(results, "high"),
-    checks: CHECKS.map(toCheckEntry),
+    checks: CHECKS.map((check) => ({ ...check, refs: [...check.refs] })),
     results,
   };
 }

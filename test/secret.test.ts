@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { commonSecrets } from "../src/attacks/index.ts";
+import { commonSecrets } from "../src/data/dictionaries.ts";
 import { assessSecret, estimateEntropyBits, MIN_ENTROPY_BITS } from "../src/checks/secret/strength.ts";
 
 describe("assessSecret", () => {

@@ -1,3 +1,4 @@
+import { AuthproofError } from "../errors.ts";
 import type { BrowserContext, Page, Response } from "playwright-core";
 
 /** CSS selectors of the sign-up / sign-in forms. */
@@ -54,8 +55,10 @@ export interface UiFormOptions {
 }
 
 /** A UI step that could not be completed (selector missing, no auth request, error answer). */
-export class UiFlowError extends Error {
-  readonly code = "UI_FLOW_FAILED";
+export class UiFlowError extends AuthproofError<"UI_FLOW_FAILED"> {
+  constructor(message: string) {
+    super("UI_FLOW_FAILED", message);
+  }
 }
 
 /** Fills and submits the sign-up form; returns the auth answer as the browser received it. */

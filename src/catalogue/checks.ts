@@ -1,7 +1,7 @@
-import type { CheckDef } from "./types.ts";
+import type { CatalogueEntry } from "./types.ts";
 
 /** CORS origin classes derived from the allowed origin: [id suffix, label, example for https://www.example.com]. */
-export const CORS_ORIGIN_CLASSES: ReadonlyArray<readonly [string, string, string]> = [
+export const CORS_ORIGIN_CLASSES = [
   ["reflect-origin", "arbitrary (reflected)", "https://evil.test"],
   ["null-origin", "null", "null"],
   ["prefix-origin", "prefix-matched", "https://www.example.com.evil.test"],
@@ -12,21 +12,19 @@ export const CORS_ORIGIN_CLASSES: ReadonlyArray<readonly [string, string, string
   ["any-subdomain", "arbitrary subdomain", "https://evil.www.example.com"],
   ["http-downgrade", "plain-http", "http://www.example.com"],
   ["third-party", "third-party hosting", "https://whatever.github.io"],
-];
+] as const;
 
 const R401 = "401 with WWW-Authenticate: Bearer (error=\"invalid_token\" recommended), a generic body, no data, never 5xx";
 const REJECT_FIX =
   "Verify every token with a pinned algorithm allow-list and trusted keys before reading any claim (PyJWT: jwt.decode(token, key, algorithms=[...], audience=..., issuer=..., options={\"require\": [\"exp\", \"iat\", \"sub\"]})).";
 
-/** The check catalogue: the single source of truth for suites, reports, SARIF rules and docs. */
-export const CHECKS: readonly CheckDef[] = [
+const ENTRIES = [
   // transport
   {
     id: "transport.missing-token",
     title: "Missing token is refused with 401 and WWW-Authenticate",
     category: "transport",
     severity: "medium",
-    needsOracle: false,
     sends: "The request without any Authorization header.",
     expects: "401 with WWW-Authenticate: Bearer.",
     why: "RFC 6750 requires a 401 challenge; a 403 or 200 breaks clients and hides missing authentication.",
@@ -38,7 +36,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "Only a well-formed Bearer scheme is accepted",
     category: "transport",
     severity: "medium",
-    needsOracle: false,
     sends: "Basic x, Token x, Bearer alone, Bearer with spaces, Bearer a b, two Authorization headers; lowercase bearer with a valid token.",
     expects: "401 for each malformed header; lowercase bearer <valid> is accepted (the scheme is case-insensitive).",
     why: "Lenient header parsing lets malformed or smuggled credentials through and differs between proxies and the app.",
@@ -50,7 +47,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "Tokens in the query string are ignored",
     category: "transport",
     severity: "medium",
-    needsOracle: false,
     sends: "A valid token only in ?access_token= or ?token=.",
     expects: R401,
     why: "Tokens in URLs end up in logs, browser history and Referer headers.",
@@ -62,7 +58,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "Identity headers cannot override the token's subject",
     category: "transport",
     severity: "critical",
-    needsOracle: false,
     sends: "User B's valid token with X-User-Id / X-Forwarded-User set to user A.",
     expects: "The request acts as B.",
     why: "If a header chooses the user, any authenticated user can act as any other.",
@@ -74,7 +69,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "Every non-public operation requires a token",
     category: "transport",
     severity: "high",
-    needsOracle: false,
     sends: "Every operation of the OpenAPI document and the configured routes, without any token.",
     expects: "401 except routes on the public allow-list; no data and no side effects without a token.",
     why: "One forgotten dependency exposes data or actions to anonymous callers.",
@@ -87,7 +81,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "No development backdoor token is accepted",
     category: "token",
     severity: "critical",
-    needsOracle: false,
     sends: "Literal bearer values that shortcuts leave behind (test, dev, admin, null, undefined, …) as whole tokens and as the signature of a real token.",
     expects: R401,
     why: "A hard-coded bypass token is a master key that works for anyone who guesses it.",
@@ -99,7 +92,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "Tokens signed with common or default secrets are refused",
     category: "token",
     severity: "critical",
-    needsOracle: false,
     sends: "The real claims signed HS256/384/512 with each common, default and tutorial secret.",
     expects: R401,
     why: "A guessable HMAC secret, or a fallback HMAC path, lets anyone mint tokens for any user.",
@@ -111,7 +103,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "Malformed tokens are refused without errors",
     category: "token",
     severity: "medium",
-    needsOracle: false,
     sends: "1, 2, 4 and 5 segments, '...', bad base64url, non-JSON and array headers, invalid UTF-8, a huge header, a deeply nested payload.",
     expects: `${R401}; bounded latency`,
     why: "Parsers that crash or hang on hostile input leak internals and can be used for denial of service.",
@@ -123,7 +114,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "Changed claims with the original signature are refused",
     category: "token",
     severity: "critical",
-    needsOracle: false,
     sends: "A real token whose claims were changed (sub → another user) keeping the original signature.",
     expects: R401,
     why: "Accepting it means signatures are not verified: anyone can become anyone.",
@@ -135,7 +125,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "Broken signatures are refused",
     category: "token",
     severity: "critical",
-    needsOracle: false,
     sends: "Flipped and truncated signatures; non-canonical base64url of the same bytes.",
     expects: R401,
     why: "Partial or lenient signature checks let forged tokens through.",
@@ -147,7 +136,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "Tokens without a signature are refused",
     category: "token",
     severity: "critical",
-    needsOracle: false,
     sends: "header.payload. (empty signature).",
     expects: R401,
     why: "Accepting an empty signature means anyone can write their own claims.",
@@ -159,7 +147,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "Tokens signed with another key are refused",
     category: "token",
     severity: "critical",
-    needsOracle: false,
     sends: "Well-formed tokens signed with another secret and other key pairs.",
     expects: R401,
     why: "A verifier that accepts any key does not authenticate anything.",
@@ -171,7 +158,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "Unsigned tokens (alg none) are refused",
     category: "token",
     severity: "critical",
-    needsOracle: false,
     sends: "alg in every casing of none (16), \"\", missing and null; with empty and original signature.",
     expects: R401,
     why: "alg none turns signature verification off: the classic JWT bypass.",
@@ -183,7 +169,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "HMAC keyed with the public key is refused (algorithm confusion)",
     category: "token",
     severity: "critical",
-    needsOracle: false,
     sends: "HS256/384/512 tokens keyed with the target's public key in every encoding (SPKI PEM LF/CRLF ± newline, PKCS#1, DER, raw bytes, JWK JSON).",
     expects: R401,
     why: "If the verifier lets the header pick HMAC, the public key becomes the secret: anyone can mint tokens.",
@@ -195,7 +180,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "Tokens with a relabelled alg are refused",
     category: "token",
     severity: "high",
-    needsOracle: false,
     sends: "alg changed (EdDSA → ES256/RS256, HS256 → HS512) keeping the signature or re-signing with the shared secret.",
     expects: "401 unless the policy allows the algorithm.",
     why: "Verifiers that trust the header alg accept algorithms the deployment never chose.",
@@ -207,7 +191,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "HMAC tokens with an empty key are refused",
     category: "token",
     severity: "critical",
-    needsOracle: false,
     sends: "HS256 signed with an empty key.",
     expects: R401,
     why: "A missing secret that becomes an empty key lets anyone sign tokens.",
@@ -219,7 +202,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "Keys embedded in the token header are not trusted",
     category: "token",
     severity: "critical",
-    needsOracle: false,
     sends: "Attacker RSA, EC and OKP keys embedded as header jwk, the token signed with them.",
     expects: R401,
     why: "Trusting a key the token brings with it means trusting the attacker's key.",
@@ -231,7 +213,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "jku / x5u headers are never followed",
     category: "token",
     severity: "critical",
-    needsOracle: false,
     sends: "jku and x5u pointing at a loopback listener run by the harness that serves the attacker key.",
     expects: "401 and zero fetches seen by the listener.",
     why: "Following key URLs from the token lets the attacker choose the verification key (and is an SSRF).",
@@ -243,7 +224,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "Hostile kid values are refused without errors or delay",
     category: "token",
     severity: "high",
-    needsOracle: false,
     sends: "kid = ../../../../dev/null and /dev/null (HS256, empty key), SQL (x' UNION SELECT '1';-- with key 1), very long, non-string.",
     expects: "401, no 5xx, no delay.",
     why: "kid used as a file path or in a query lets the attacker pick the key (path traversal, SQL injection).",
@@ -255,7 +235,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "Unknown critical header parameters are refused",
     category: "token",
     severity: "medium",
-    needsOracle: true,
     sends: "A validly signed token with header crit: [\"x-unknown\"].",
     expects: R401,
     why: "RFC 7515 requires rejecting tokens with critical extensions the verifier does not understand.",
@@ -268,7 +247,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "Expired tokens are refused",
     category: "claims",
     severity: "high",
-    needsOracle: true,
     sends: "A validly signed token with exp in the past beyond 60 s.",
     expects: R401,
     why: "A stolen token that never expires is a permanent credential.",
@@ -280,7 +258,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "Tokens without exp are refused",
     category: "claims",
     severity: "high",
-    needsOracle: true,
     sends: "A validly signed token with no exp claim.",
     expects: R401,
     why: "Without exp a token lives forever.",
@@ -292,7 +269,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "Non-numeric or absurd exp values are refused",
     category: "claims",
     severity: "medium",
-    needsOracle: true,
     sends: "exp as a string, null, negative and huge.",
     expects: "401, never 5xx.",
     why: "Lenient NumericDate parsing can turn an invalid exp into 'never expires' or a crash.",
@@ -304,7 +280,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "Tokens not yet valid are refused",
     category: "claims",
     severity: "medium",
-    needsOracle: true,
     sends: "A validly signed token with nbf in the future beyond 60 s.",
     expects: R401,
     why: "Ignoring nbf lets pre-issued tokens be used early.",
@@ -316,7 +291,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "Tokens from another issuer are refused",
     category: "claims",
     severity: "high",
-    needsOracle: true,
     sends: "iss wrong, missing, a prefix and a superstring of the expected, an array containing it.",
     expects: "401 when an issuer is expected; acceptance of any issuer is reported (low) when none is configured or inferable.",
     why: "Without an exact issuer check, tokens of another deployment sharing a key are accepted.",
@@ -328,7 +302,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "Tokens for another audience are refused",
     category: "claims",
     severity: "high",
-    needsOracle: true,
     sends: "aud wrong, missing, an array without the expected audience.",
     expects: "401 when an audience is expected; acceptance of any audience is reported (low) otherwise.",
     why: "Tokens minted for another service would be accepted here (token substitution).",
@@ -340,7 +313,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "Tokens without a valid subject are refused",
     category: "claims",
     severity: "high",
-    needsOracle: true,
     sends: "sub missing, empty, non-string, and an unknown user id.",
     expects: R401,
     why: "A missing subject often falls back to a default identity, shared by every such token.",
@@ -352,7 +324,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "Token lifetime is within policy",
     category: "claims",
     severity: "low",
-    needsOracle: false,
     sends: "Nothing: reads exp - iat of real tokens issued by the target.",
     expects: "At most the policy's maximum lifetime (default 1 h).",
     why: "Backend JWTs cannot be revoked: a long lifetime keeps stolen or signed-out tokens valid.",
@@ -365,7 +336,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "The shared secret is strong",
     category: "secret",
     severity: "high",
-    needsOracle: true,
     sends: "Nothing: judges the configured shared secret offline (length, common lists, entropy).",
     expects: "At least 32 random bytes, not a known or placeholder secret.",
     why: "A weak HMAC secret can be guessed or cracked offline from any token.",
@@ -377,7 +347,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "The JWKS exposes no private key material",
     category: "secret",
     severity: "critical",
-    needsOracle: false,
     sends: "GET of the JWKS.",
     expects: "Only public members (no d, p, q, dp, dq, qi, k).",
     why: "A published private key lets anyone sign tokens.",
@@ -390,7 +359,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "A user cannot read another user's objects",
     category: "isolation",
     severity: "critical",
-    needsOracle: false,
     sends: "User B reads user A's object by id.",
     expects: "404 (or 403 by policy) and none of A's data in the body.",
     why: "Broken object level authorization is the most common API breach.",
@@ -402,7 +370,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "A user cannot change or delete another user's objects",
     category: "isolation",
     severity: "critical",
-    needsOracle: false,
     sends: "User B PUT/PATCH/DELETE user A's object; then A reads it back.",
     expects: "Refused, and A's object unchanged.",
     why: "Another user's data can be altered or destroyed.",
@@ -414,7 +381,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "Collections list only the caller's objects",
     category: "isolation",
     severity: "critical",
-    needsOracle: false,
     sends: "User B lists the collection after A created objects.",
     expects: "None of A's objects.",
     why: "List endpoints that forget the owner filter leak every user's data at once.",
@@ -426,7 +392,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "A user id in the path must match the token",
     category: "isolation",
     severity: "critical",
-    needsOracle: false,
     sends: "User B's token on routes carrying A's user id in the path.",
     expects: "403 or 404 and no data.",
     why: "Routes like /api/{user_id}/tasks that trust the path id let anyone read anyone's data.",
@@ -438,7 +403,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "Foreign and nonexistent objects look the same",
     category: "isolation",
     severity: "low",
-    needsOracle: false,
     sends: "A foreign object's id and a nonexistent id.",
     expects: "Same status and body shape.",
     why: "403 for 'exists but not yours' next to 404 lets an attacker enumerate ids.",
@@ -450,7 +414,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "Owner fields in request bodies are ignored",
     category: "isolation",
     severity: "critical",
-    needsOracle: false,
     sends: "User B creates/updates with user_id / owner_id / userId = A in the body.",
     expects: "Ignored: the object stays owned by B.",
     why: "Honouring client-supplied owner fields plants objects in other accounts or steals them.",
@@ -463,7 +426,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "Sign-out revokes the Better Auth session",
     category: "session",
     severity: "high",
-    needsOracle: false,
     sends: "get-session with the session token after sign-out.",
     expects: "No session.",
     why: "Sessions that survive sign-out stay usable by whoever holds them.",
@@ -475,7 +437,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "Backend JWT lifetime after sign-out",
     category: "session",
     severity: "medium",
-    needsOracle: false,
     sends: "The backend JWT issued before sign-out, replayed after it.",
     expects: "Info: accepted until exp; fails when the lifetime exceeds the policy.",
     why: "Stateless JWTs stay valid after sign-out until they expire.",
@@ -484,17 +445,16 @@ export const CHECKS: readonly CheckDef[] = [
   },
   // cors
   ...CORS_ORIGIN_CLASSES.map(
-    ([id, label, example]): CheckDef => ({
-      id: `cors.${id}`,
+    ([id, label, example]) => ({
+      id: `cors.${id}` as const,
       title: `CORS does not allow ${label} origins`,
-      category: "cors",
-      severity: "medium",
-      needsOracle: false,
+      category: "cors" as const,
+      severity: "medium" as const,
       sends: `Origin: ${example} on a simple GET with and without a Cookie header, and as a preflight with Access-Control-Request-Headers: authorization.`,
       expects: "No Access-Control-Allow-Origin for the origin (high when credentials are allowed).",
       why: "A script on an untrusted origin could read authenticated responses.",
       fix: "Allow an explicit list of exact origins; never reflect the request Origin or match it with a loose pattern.",
-      refs: ["ASVS 3.4.2", "CWE-942"],
+      refs: ["ASVS 3.4.2", "CWE-942"] as const,
     }),
   ),
   {
@@ -502,7 +462,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "No wildcard or reflected origin together with credentials",
     category: "cors",
     severity: "high",
-    needsOracle: false,
     sends: "Foreign origins on simple and preflight requests.",
     expects: "Never ACAO: * or a reflected foreign origin together with Access-Control-Allow-Credentials: true.",
     why: "Any website can make credentialed requests and read the answers.",
@@ -514,7 +473,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "Dynamic Access-Control-Allow-Origin comes with Vary: Origin",
     category: "cors",
     severity: "low",
-    needsOracle: false,
     sends: "The allowed origin on a simple request.",
     expects: "Vary: Origin whenever ACAO depends on the request Origin.",
     why: "Without Vary, caches can serve one origin's CORS answer to another (cache poisoning).",
@@ -527,7 +485,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "Session cookies are HttpOnly",
     category: "cookie",
     severity: "high",
-    needsOracle: false,
     sends: "Sign-in; reads the raw Set-Cookie headers and the browser's cookie jar.",
     expects: "HttpOnly on every session cookie.",
     why: "Scripts (and any XSS) can read a session cookie without HttpOnly.",
@@ -539,7 +496,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "Session cookies are Secure on https",
     category: "cookie",
     severity: "high",
-    needsOracle: false,
     sends: "Sign-in over https.",
     expects: "Secure on every session cookie when the site is served over https.",
     why: "A cookie without Secure can travel over plain http.",
@@ -551,7 +507,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "Session cookies are SameSite Lax or Strict",
     category: "cookie",
     severity: "medium",
-    needsOracle: false,
     sends: "Sign-in; reads SameSite from the raw Set-Cookie header.",
     expects: "SameSite=Lax or Strict on the session cookie.",
     why: "SameSite=None (or missing) sends the session cookie on cross-site requests (CSRF).",
@@ -563,7 +518,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "Cookie name prefixes follow their rules",
     category: "cookie",
     severity: "medium",
-    needsOracle: false,
     sends: "Sign-in; reads cookie names and attributes.",
     expects: "__Secure- cookies are Secure; __Host- cookies are Secure, Path=/ and have no Domain; session cookies on https use a prefix.",
     why: "Prefixes stop subdomains and http pages from overwriting session cookies.",
@@ -575,7 +529,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "Session cookie lifetime and scope are bounded",
     category: "cookie",
     severity: "low",
-    needsOracle: false,
     sends: "Sign-in; reads Max-Age / Expires and Domain.",
     expects: "Max-Age within policy; Domain no wider than the host.",
     why: "Long-lived or widely scoped cookies extend the window and reach of a stolen session.",
@@ -587,7 +540,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "Sign-out expires the session cookies",
     category: "cookie",
     severity: "medium",
-    needsOracle: false,
     sends: "Sign-out; reads the raw Set-Cookie headers.",
     expects: "Each session cookie expired (Max-Age=0 or a past Expires).",
     why: "Cookies left behind keep a signed-out browser signed in.",
@@ -600,7 +552,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "No session token or JWT is readable by scripts",
     category: "browser",
     severity: "high",
-    needsOracle: false,
     sends: "Signs in through the real UI in Chromium; reads localStorage, sessionStorage and document.cookie.",
     expects: "No session token or JWT in any of them.",
     why: "Anything scripts can read, an XSS can steal.",
@@ -612,7 +563,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "State-changing auth calls from untrusted origins are refused",
     category: "csrf",
     severity: "high",
-    needsOracle: false,
     sends: "A state-changing Better Auth call with the session cookie and a foreign Origin.",
     expects: "403.",
     why: "Otherwise any website can act with the user's session.",
@@ -624,7 +574,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "A JWT refreshed through set-auth-jwt is accepted",
     category: "session",
     severity: "low",
-    needsOracle: false,
     sends: "get-session with a live session; the JWT from its set-auth-jwt header to the backend.",
     expects: "2xx: refreshed tokens work, so clients need not keep long-lived ones.",
     why: "If refreshed tokens fail, integrators raise token lifetimes instead.",
@@ -637,7 +586,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "Rejections are generic and never 5xx",
     category: "hygiene",
     severity: "medium",
-    needsOracle: false,
     sends: "Every attack above.",
     expects: "No traceback, no echo of the token, its claims or header values, no library error text, one generic body, never 5xx.",
     why: "Error details guide attackers; 5xx shows unhandled input.",
@@ -649,7 +597,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "Authenticated responses are not cacheable",
     category: "hygiene",
     severity: "low",
-    needsOracle: false,
     sends: "Authenticated JSON requests.",
     expects: "Cache-Control: no-store.",
     why: "Shared caches and browsers may keep personal data.",
@@ -662,7 +609,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "P1: every untrusted token is rejected",
     category: "property",
     severity: "critical",
-    needsOracle: false,
     sends: "Generated tokens that are not (signed by a trusted key, allowed alg, valid claims).",
     expects: "401, never 2xx, never 5xx.",
     why: "The scenario lists cannot cover every combination; the property can.",
@@ -674,7 +620,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "P2: valid tokens with extra claims are accepted as their sub",
     category: "property",
     severity: "medium",
-    needsOracle: true,
     sends: "Valid tokens with arbitrary extra claims and header fields.",
     expects: "2xx with identity = sub.",
     why: "A verifier that depends on unrelated claims is brittle or confusable.",
@@ -686,7 +631,6 @@ export const CHECKS: readonly CheckDef[] = [
     title: "P3: each user's view always equals the model",
     category: "property",
     severity: "critical",
-    needsOracle: false,
     sends: "Random interleavings of create / read / update / delete by users A and B.",
     expects: "Each user sees exactly their own objects.",
     why: "Isolation bugs hide in sequences the scenario suites do not try.",
@@ -698,22 +642,33 @@ export const CHECKS: readonly CheckDef[] = [
     title: "P4: arbitrary Authorization values are rejected",
     category: "property",
     severity: "medium",
-    needsOracle: false,
     sends: "Arbitrary Authorization header values (unicode, huge, control characters).",
     expects: "401, never 5xx.",
     why: "Header parsing must be total.",
     fix: "Treat any unparseable header as a missing token.",
     refs: ["CWE-20"],
   },
-];
+] as const satisfies readonly CatalogueEntry[];
 
-const byId = new Map(CHECKS.map((check) => [check.id, check]));
+/** Every check id of the catalogue: a literal union, so a typo is a compile error. */
+export type CheckId = (typeof ENTRIES)[number]["id"];
 
-/** The catalogue entry for an id; throws on an unknown id (ids are a contract). */
-export function getCheck(id: string): CheckDef {
-  const check = byId.get(id);
-  if (!check) throw new Error(`unknown check id: ${id}`);
-  return check;
+/** One entry of the check catalogue: the contract that suites, reports and SARIF rules share. */
+export type CheckDef = CatalogueEntry & { readonly id: CheckId };
+
+/** The check catalogue: the single source of truth for suites, reports, SARIF rules and docs. */
+export const CHECKS: readonly CheckDef[] = ENTRIES;
+
+const byId = new Map<string, CheckDef>(CHECKS.map((check) => [check.id, check]));
+
+/** The catalogue entry of a check. */
+export function getCheck(id: CheckId): CheckDef {
+  return byId.get(id)!;
+}
+
+/** Whether a string is a catalogue id. */
+export function isCheckId(id: string): id is CheckId {
+  return byId.has(id);
 }
 
 /** Whether a check id or a category name selects the check. */

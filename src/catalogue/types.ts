@@ -17,15 +17,13 @@ export const CATEGORIES = [
 ] as const;
 export type Category = (typeof CATEGORIES)[number];
 
-/** One entry of the check catalogue: the contract that suites, reports and SARIF rules share. */
-export interface CheckDef {
+/** A catalogue entry as written (its id is typed as the literal `CheckId` in checks.ts). */
+export interface CatalogueEntry {
   /** Stable id; reports, CI filters and baselines key on it. Never rename. */
-  id: string;
+  readonly id: string;
   title: string;
   category: Category;
   severity: Severity;
-  /** Needs a signing oracle (shared secret or a trusted private key); skipped without one. */
-  needsOracle: boolean;
   /** What the harness sends. */
   sends: string;
   /** What a correct target answers. */
@@ -35,7 +33,7 @@ export interface CheckDef {
   /** How to fix a failure. */
   fix: string;
   /** RFC 8725 §, RFC 6750 §, ASVS 5.0, CWE, OWASP API 2023, CVE. */
-  refs: string[];
+  refs: readonly string[];
 }
 
 /** Rank for comparing severities: higher is worse. */

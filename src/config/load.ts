@@ -2,11 +2,11 @@ import { existsSync, readFileSync } from "node:fs";
 import { basename, extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { z } from "zod";
+import { AuthproofError } from "../errors.ts";
 import { configSchema, type AuthproofConfig } from "./schema.ts";
 
 /** Bad configuration: one message naming the field, e.g. `config: api.baseUrl: expected a URL, got "localhost"`. */
-export class ConfigError extends Error {
-  readonly code = "CONFIG_INVALID";
+export class ConfigError extends AuthproofError<"CONFIG_INVALID"> {
   constructor(
     /** Dotted path of the offending field (`api.baseUrl`, `run.reporters[1]`), or `file` for the file itself. */
     readonly field: string,
@@ -14,8 +14,7 @@ export class ConfigError extends Error {
     /** Every problem found, the first of which is the message. */
     readonly problems: string[] = [],
   ) {
-    super(`config: ${field}: ${detail}`);
-    this.name = "ConfigError";
+    super("CONFIG_INVALID", `config: ${field}: ${detail}`);
   }
 }
 

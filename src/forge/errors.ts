@@ -1,3 +1,5 @@
+import { AuthproofError } from "../errors.ts";
+
 /** Stable error codes of the forge; callers branch on `code`, never on message text. */
 export type ForgeErrorCode =
   | "FORGE_MALFORMED_TOKEN"
@@ -7,11 +9,4 @@ export type ForgeErrorCode =
   | "FORGE_NO_SIGNATURE";
 
 /** A typed error raised by the forge for bad input (never a bare TypeError). */
-export class ForgeError extends Error {
-  readonly code: ForgeErrorCode;
-  constructor(code: ForgeErrorCode, message: string) {
-    super(message);
-    this.name = "ForgeError";
-    this.code = code;
-  }
-}
+export class ForgeError extends AuthproofError<ForgeErrorCode> {}

@@ -1,75 +1,107 @@
-import { constants, createHmac, createPrivateKey, sign, type KeyObject } from "node:crypto";
+import { createPrivateKey, sign as cryptoSign, type KeyObject } from "node:crypto";
 import type { JWK } from "jose";
-import type { AuthproofConfig } from "../config/schema.ts";
 import { fromBase64url, toBase64url } from "./base64url.ts";
-import { defaultAlgForJwk } from "./signers.ts";
+import { ecdsaSignDeterministic, hashForAlg, pssSignDeterministic } from "./deterministic.ts";
+import { ForgeError } from "./errors.ts";
+import { hmacSignature, isHmacAlg } from "./hmac.ts";
 
 /**
- * Signs an arbitrary signing input (any header text, duplicate members included) with the trusted key,
- * synchronously, so arbitraries can render tokens while fast-check generates and shrinks them.
+ * A key that signs any signing input (`<header segment>.<payload segment>`, whatever the segments hold:
+ * duplicate members, odd encodings) synchronously and deterministically: the same input always gives the same
+ * signature, so a seed reproduces a token exactly. Every token the forge makes is signed through one of these.
  */
 export interface RawSigner {
   readonly alg: string;
   readonly kid?: string;
-  /** The base64url signature of `signingInput` (`<header segment>.<payload segment>`). */
+  /** The base64url signature segment of `signingInput`. */
   sign(signingInput: string): string;
 }
 
-const HMAC_HASH: Record<string, string> = { HS256: "sha256", HS384: "sha384", HS512: "sha512" };
-const DIGEST: Record<string, string> = { "256": "sha256", "384": "sha384", "512": "sha512" };
-
 /**
- * The signing oracle of the configuration: the shared secret (shared-secret mode) or the private JWK the
- * target trusts; `undefined` for a black box.
- * @example rawSignerFromConfig(model.config, model.oracle)?.sign("eyJ...e30")
+ * The raw signer of a shared secret (its UTF-8 bytes; any length, empty included).
+ * @example rawSignerFromSecret("s3cret").sign("eyJhbGciOiJIUzI1NiJ9.e30")
  */
-export function rawSignerFromConfig(config: AuthproofConfig, oracle: "secret" | "private-key" | "none"): RawSigner | undefined {
-  const { keys } = config;
-  if (oracle === "private-key" && keys.privateJwk) {
-    const jwk = (typeof keys.privateJwk === "string" ? JSON.parse(keys.privateJwk) : keys.privateJwk) as JWK;
-    return rawSignerFromJwk(jwk);
-  }
-  if (oracle === "secret" && keys.secret) return hmacRawSigner("HS256", new TextEncoder().encode(keys.secret));
-  return undefined;
+export function rawSignerFromSecret(secret: string | Uint8Array, alg = "HS256"): RawSigner {
+  if (!isHmacAlg(alg)) throw new ForgeError("FORGE_UNSUPPORTED_ALG", `a shared secret signs HS256/384/512, not ${alg}`);
+  const key = typeof secret === "string" ? new TextEncoder().encode(secret) : secret;
+  return { alg, sign: (input) => hmacSignature(alg, key, input) };
 }
 
+const CURVE_OF_ALG: Record<string, string> = { ES256: "P-256", ES384: "P-384", ES512: "P-521" };
+
 /**
- * A raw signer for a private JWK (OKP Ed25519, EC P-256/384/521, RSA for RS and PS, oct).
+ * The raw signer of a private JWK (OKP Ed25519, EC P-256/384/521, RSA for RS and PS, oct). `alg` comes from
+ * `jwk.alg` or the key type, `kid` from `jwk.kid`. ES* use RFC 6979 nonces and PS* a derived salt.
  * @example rawSignerFromJwk(privateJwk).sign(signingInput)
  */
 export function rawSignerFromJwk(jwk: JWK): RawSigner {
   const alg = defaultAlgForJwk(jwk);
   const kid = typeof jwk.kid === "string" ? jwk.kid : undefined;
-  if (jwk.kty === "oct") return { ...hmacRawSigner(alg, fromBase64url(jwk.k ?? "")), kid };
-  const key = createPrivateKey({ key: jwk as never, format: "jwk" });
-  return { alg, kid, sign: (input) => asymmetricSignature(alg, key, input) };
+  const withKid = (signer: RawSigner): RawSigner => (kid === undefined ? signer : { ...signer, kid });
+  if (jwk.kty === "oct") {
+    if (typeof jwk.k !== "string") throw new ForgeError("FORGE_UNSUPPORTED_KEY", "oct JWK without k");
+    return withKid(rawSignerFromSecret(fromBase64url(jwk.k), alg));
+  }
+  if (jwk.d === undefined) throw new ForgeError("FORGE_UNSUPPORTED_KEY", "the JWK has no private part (d)");
+  const bytes = (input: string) => Buffer.from(input, "utf8");
+  if (/^ES(256|384|512)$/.test(alg)) {
+    if (jwk.kty !== "EC" || jwk.crv !== CURVE_OF_ALG[alg] || typeof jwk.d !== "string")
+      throw new ForgeError("FORGE_UNSUPPORTED_KEY", `${alg} needs an EC ${CURVE_OF_ALG[alg]} private key`);
+    const scalar = fromBase64url(jwk.d);
+    const hash = hashForAlg(alg);
+    return withKid({ alg, sign: (input) => toBase64url(ecdsaSignDeterministic(jwk.crv as string, hash, scalar, bytes(input))) });
+  }
+  const key = privateKeyOf(jwk, alg);
+  if (alg === "EdDSA" || alg === "Ed25519") {
+    if (key.asymmetricKeyType !== "ed25519") throw new ForgeError("FORGE_UNSUPPORTED_KEY", `${alg} needs an Ed25519 private key`);
+    return withKid({ alg, sign: (input) => toBase64url(cryptoSign(null, bytes(input), key)) });
+  }
+  if (/^(RS|PS)(256|384|512)$/.test(alg)) {
+    if (key.asymmetricKeyType !== "rsa") throw new ForgeError("FORGE_UNSUPPORTED_KEY", `${alg} needs an RSA private key`);
+    const hash = hashForAlg(alg);
+    if (alg.startsWith("PS")) return withKid({ alg, sign: (input) => toBase64url(pssSignDeterministic(key, hash, bytes(input))) });
+    return withKid({ alg, sign: (input) => toBase64url(cryptoSign(hash, bytes(input), key)) });
+  }
+  throw new ForgeError("FORGE_UNSUPPORTED_ALG", `cannot sign ${alg}`);
 }
 
-function hmacRawSigner(alg: string, key: Uint8Array): RawSigner {
-  return { alg, sign: (input) => toBase64url(createHmac(HMAC_HASH[alg] ?? "sha256", key).update(input, "utf8").digest()) };
-}
-
-function asymmetricSignature(alg: string, key: KeyObject, input: string): string {
-  const data = Buffer.from(input, "utf8");
-  if (alg === "EdDSA" || alg === "Ed25519") return toBase64url(sign(null, data, key));
-  const digest = DIGEST[alg.slice(2)] ?? "sha256";
-  if (alg.startsWith("ES")) return toBase64url(sign(digest, data, { key, dsaEncoding: "ieee-p1363" }));
-  if (alg.startsWith("PS"))
-    return toBase64url(sign(digest, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: Number(alg.slice(2)) / 8 }));
-  return toBase64url(sign(digest, data, key));
-}
-
-/** An HMAC signature with a key the target does not trust. */
-export function attackerHmacSignature(alg: string, key: string, signingInput: string): string {
-  return toBase64url(createHmac(HMAC_HASH[alg] ?? "sha256", key).update(signingInput, "utf8").digest());
+function privateKeyOf(jwk: JWK, alg: string): KeyObject {
+  try {
+    return createPrivateKey({ key: jwk as never, format: "jwk" });
+  } catch (cause) {
+    throw new ForgeError("FORGE_UNSUPPORTED_KEY", `cannot use this JWK for ${alg}: ${(cause as Error).message}`);
+  }
 }
 
 const ED25519_PKCS8_PREFIX = Buffer.from("302e020100300506032b657004220420", "hex");
 
-/** An Ed25519 signature with an attacker key derived from 32 seed bytes (deterministic: same seed, same signature). */
-export function attackerEd25519Signature(seed: Uint8Array, signingInput: string): string {
+/**
+ * An Ed25519 raw signer whose key is derived from 32 seed bytes (an attacker key: same seed, same signatures).
+ * @example rawSignerFromEd25519Seed(new Uint8Array(32)).sign("e30.e30")
+ */
+export function rawSignerFromEd25519Seed(seed: Uint8Array): RawSigner {
   const bytes = new Uint8Array(32);
   bytes.set(seed.slice(0, 32));
   const key = createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, bytes]), format: "der", type: "pkcs8" });
-  return toBase64url(sign(null, Buffer.from(signingInput, "utf8"), key));
+  return { alg: "EdDSA", sign: (input) => toBase64url(cryptoSign(null, Buffer.from(input, "utf8"), key)) };
+}
+
+/** The JWS algorithm a key implies when its JWK has no `alg`. */
+export function defaultAlgForJwk(jwk: JWK): string {
+  if (typeof jwk.alg === "string" && jwk.alg !== "") return jwk.alg;
+  switch (jwk.kty) {
+    case "OKP":
+      if (jwk.crv === "Ed25519") return "EdDSA";
+      break;
+    case "EC":
+      if (jwk.crv === "P-256") return "ES256";
+      if (jwk.crv === "P-384") return "ES384";
+      if (jwk.crv === "P-521") return "ES512";
+      break;
+    case "RSA":
+      return "RS256";
+    case "oct":
+      return "HS256";
+  }
+  throw new ForgeError("FORGE_UNSUPPORTED_KEY", `no JWS algorithm for kty=${String(jwk.kty)} crv=${String(jwk.crv)}`);
 }

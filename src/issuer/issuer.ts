@@ -1,3 +1,4 @@
+import { AuthproofError } from "../errors.ts";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK, type JWTPayload } from "jose";
@@ -7,15 +8,7 @@ export const ISSUER_ALGS: readonly IssuerAlg[] = ["EdDSA", "ES256", "ES512", "RS
 export const JWKS_PATH = "/api/auth/jwks";
 
 /** Could not start the stand-in issuer (bad key, bad algorithm, port taken). */
-export class IssuerError extends Error {
-  constructor(
-    readonly code: "ISSUER_KEY_INVALID" | "ISSUER_ALG_UNSUPPORTED" | "ISSUER_PORT_IN_USE" | "ISSUER_LISTEN_FAILED",
-    message: string,
-  ) {
-    super(message);
-    this.name = "IssuerError";
-  }
-}
+export class IssuerError extends AuthproofError<"ISSUER_KEY_INVALID" | "ISSUER_ALG_UNSUPPORTED" | "ISSUER_PORT_IN_USE" | "ISSUER_LISTEN_FAILED"> {}
 
 export interface StartIssuerOptions {
   /** Loopback port; 0 or absent picks a free one. */

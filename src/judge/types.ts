@@ -1,15 +1,40 @@
+import type { CheckId } from "../catalogue/checks.ts";
 import type { Exchange } from "../http/types.ts";
 
 export type Status = "pass" | "fail" | "skip" | "error";
 
-/** What a suite records for one check on one endpoint; the report adds title, category, severity and refs. */
+/** The operation a result is about: method, path template and the URL that was sent. */
+export interface Endpoint {
+  method: string;
+  path: string;
+  url?: string;
+}
+
+/** An exchange worth showing, labelled with what it tried. */
+export interface LabelledExchange {
+  label: string;
+  exchange: Exchange;
+}
+
+/** One cell of the isolation matrix (user × route × method) shown in the HTML report. */
+export interface MatrixCell {
+  user: string;
+  method: string;
+  route: string;
+  objectOwner: string;
+  expected: string;
+  status: number | null;
+  verdict: "enforced" | "bypassed" | "error";
+}
+
+/** What a check records for one endpoint; the report adds title, category, severity and refs. */
 export interface CheckOutcome {
-  checkId: string;
+  checkId: CheckId;
   status: Status;
-  endpoint?: { method: string; path: string; url?: string };
+  endpoint?: Endpoint;
   reason?: string;
-  /** Exchanges worth showing (failing ones first), labelled with what they tried. */
-  exchanges?: Array<{ label: string; exchange: Exchange }>;
+  /** Exchanges worth showing (failing ones first). */
+  exchanges?: LabelledExchange[];
   failedVariants?: string[];
   notes?: string[];
   variants?: { total: number; failed: number };
@@ -21,6 +46,8 @@ export interface CheckOutcome {
     token?: string;
     authorization?: string;
   };
+  /** Isolation matrix cells this check observed. */
+  matrix?: MatrixCell[];
 }
 
 /** How one operation answers a valid token (positive control) and no token (negative control). */

@@ -37,6 +37,13 @@ export interface CreatedObject {
   created: unknown;
 }
 
+/** A non-public operation as it answered a request without any token. */
+export interface AnonymousProbe {
+  op: Operation;
+  request: HttpRequest;
+  exchange: Exchange;
+}
+
 export type OracleKind = "secret" | "private-key" | "none";
 
 /**
@@ -60,6 +67,6 @@ export interface TargetModel {
   objects: CreatedObject[];
   probes: Probe[];
   /** Every non-public operation sent without a token, for transport.unprotected-route. */
-  anonymous: Array<{ op: Operation; request: HttpRequest; exchange: Exchange }>;
+  anonymous: AnonymousProbe[];
   warnings: string[];
 }

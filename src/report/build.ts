@@ -1,22 +1,125 @@
-import type { CheckDef } from "../catalogue/types.ts";
-import type { CheckEntry, Result } from "./schema.ts";
+import { CHECKS, getCheck } from "../catalogue/checks.ts";
+import { toCurl } from "../http/curl.ts";
+import type { Exchange as HttpExchange } from "../http/types.ts";
+import type { CheckOutcome } from "../judge/types.ts";
+import { SCHEMA_VERSION, type Report, type Result } from "./schema.ts";
+import { summarize } from "./summary.ts";
+import type { TargetModel } from "../model/target.ts";
+import { maskExchange } from "../http/mask.ts";
 
-/**
- * The catalogue entry as a report lists it (drops fields that only steer the run, like `needsOracle`).
- *
- * @example checks: used.map(toCheckEntry)
- */
-export function toCheckEntry(def: CheckDef): CheckEntry {
-  const { id, title, category, severity, sends, expects, why, fix, refs } = def;
-  return { id, title, category, severity, sends, expects, why, fix, refs: [...refs] };
+/** One outcome as the suites recorded it. */
+export interface RecordedOutcome {
+  outcome: CheckOutcome;
+  suiteFile: string;
+  durationMs: number;
 }
 
-/**
- * The unique, run-stable id of a result: `checkId METHOD path` (use the route template, e.g. `/api/tasks/{id}`,
- * not a concrete id, so baselines and SARIF fingerprints match across runs), or the check id alone.
- *
- * @example resultId("token.alg-none", { method: "get", path: "/api/tasks" }) // "token.alg-none GET /api/tasks"
- */
-export function resultId(checkId: string, endpoint?: Pick<NonNullable<Result["endpoint"]>, "method" | "path">): string {
-  return endpoint ? `${checkId} ${endpoint.method.toUpperCase()} ${endpoint.path}` : checkId;
+/** Checks whose evidence carries session cookies and session tokens: their exchanges are masked. */
+const SESSION_CATEGORIES = new Set(["cookie", "csrf", "cors", "browser"]);
+
+const BODY_EXCERPT = 2000;
+
+export interface BuildReportOptions {
+  runId: string;
+  toolVersion: string;
+  durationMs: number;
+  /** Applied to every string of the report: secrets out, tokens shortened. */
+  redact: (text: string) => string;
+}
+
+/** Turns the recorded outcomes into the report model (catalogue data joined in, evidence redacted). */
+export function buildReport(model: TargetModel, recorded: RecordedOutcome[], options: BuildReportOptions): Report {
+  const results = dedupe(recorded.map(({ outcome, durationMs }) => toResult(outcome, durationMs)));
+  const usedChecks = new Set(results.map((r) => r.checkId));
+  const cells = recorded.flatMap(({ outcome }) => outcome.matrix ?? []);
+  const report: Report = {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: "authproof", version: options.toolVersion },
+    runId: options.runId,
+    target: { apiUrl: model.config.api.baseUrl, authUrl: model.config.auth.baseUrl, mode: model.config.mode, oracle: model.oracle },
+    startedAt: model.startedAt,
+    durationMs: options.durationMs,
+    seed: model.seed,
+    policy: {
+      failOn: model.config.policy.failOn,
+      foreignStatus: model.config.policy.foreignStatus,
+      maxTokenLifetimeSec: model.config.policy.maxTokenLifetimeSec,
+    },
+    summary: summarize(results, model.config.policy.failOn),
+    checks: CHECKS.filter((check) => usedChecks.has(check.id)).map((check) => ({ ...check, refs: [...check.refs] })),
+    results,
+    ...(cells.length ? { matrix: { users: model.users.map((u) => ({ label: u.label, id: u.userId })), cells } } : {}),
+  };
+  return redactDeep(report, options.redact);
+}
+
+function toResult(outcome: CheckOutcome, durationMs: number): Result {
+  const check = getCheck(outcome.checkId);
+  const endpoint = outcome.endpoint;
+  const masked = SESSION_CATEGORIES.has(check.category);
+  const exchanges = (outcome.exchanges ?? []).map(({ label, exchange }) => ({ label, exchange: masked ? maskExchange(exchange) : exchange }));
+  const firstFailing = exchanges[0]?.exchange;
+  return {
+    id: endpoint ? `${check.id} ${endpoint.method} ${endpoint.path}` : check.id,
+    checkId: check.id,
+    title: check.title,
+    category: check.category,
+    severity: check.severity,
+    status: outcome.status,
+    ...(endpoint ? { endpoint } : {}),
+    ...(outcome.reason ? { reason: outcome.reason } : {}),
+    ...(exchanges.length || outcome.failedVariants || outcome.notes
+      ? {
+          evidence: {
+            exchanges: exchanges.map(({ label, exchange }) => toEvidence(label, exchange)),
+            ...(outcome.failedVariants ? { failedVariants: outcome.failedVariants } : {}),
+            ...(outcome.notes?.length ? { notes: outcome.notes } : {}),
+          },
+        }
+      : {}),
+    ...(firstFailing && outcome.status !== "pass" ? { reproduce: toCurl(firstFailing.request, (s) => s) } : {}),
+    refs: [...check.refs],
+    ...(outcome.variants ? { variants: outcome.variants } : {}),
+    ...(outcome.counterexample ? { counterexample: outcome.counterexample } : {}),
+    durationMs,
+  };
+}
+
+function toEvidence(label: string, exchange: HttpExchange): NonNullable<Result["evidence"]>["exchanges"][number] {
+  const { request, response, error } = exchange;
+  const body = typeof request.body === "string" ? request.body : request.json !== undefined ? JSON.stringify(request.json) : undefined;
+  return {
+    label,
+    request: { method: request.method, url: request.url, headers: request.headers ?? {}, ...(body !== undefined ? { body: excerpt(body) } : {}) },
+    ...(response ? { response: { status: response.status, headers: response.headers, body: excerpt(response.body) } } : {}),
+    ...(error ? { error: `${error.kind}: ${error.message}` } : {}),
+  };
+}
+
+function excerpt(text: string): string {
+  return text.length > BODY_EXCERPT ? `${text.slice(0, BODY_EXCERPT)}… (${text.length} characters)` : text;
+}
+
+const STATUS_WEIGHT = { fail: 3, error: 2, pass: 1, skip: 0 } as const;
+
+/** One result per id (the report's contract): if a check was recorded twice for an endpoint, the worse verdict stands. */
+function dedupe(results: Result[]): Result[] {
+  const byId = new Map<string, Result>();
+  for (const result of results) {
+    const seen = byId.get(result.id);
+    if (!seen || STATUS_WEIGHT[result.status] > STATUS_WEIGHT[seen.status]) byId.set(result.id, result);
+  }
+  return [...byId.values()];
+}
+
+/** Applies the redactor to every string in a JSON value (keys included). */
+export function redactDeep<T>(value: T, redact: (text: string) => string): T {
+  const walk = (node: unknown): unknown => {
+    if (typeof node === "string") return redact(node);
+    if (Array.isArray(node)) return node.map(walk);
+    if (node && typeof node === "object")
+      return Object.fromEntries(Object.entries(node).map(([key, child]) => [redact(key), walk(child)]));
+    return node;
+  };
+  return walk(value) as T;
 }

@@ -1,3 +1,5 @@
+import { AuthproofError } from "../errors.ts";
+
 /** Stable codes callers (the CLI) branch on. */
 export type ReportErrorCode =
   | "REPORT_INVALID"
@@ -8,14 +10,13 @@ export type ReportErrorCode =
   | "REPORT_WRITE_FAILED";
 
 /** A report could not be read, validated or written. `issues` lists "field.path: problem" lines. */
-export class ReportError extends Error {
-  override readonly name = "ReportError";
+export class ReportError extends AuthproofError<ReportErrorCode> {
   constructor(
-    readonly code: ReportErrorCode,
+    code: ReportErrorCode,
     message: string,
     readonly issues: string[] = [],
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(code, message, options);
   }
 }

@@ -1,5 +1,20 @@
 import { SEVERITIES, severityRank, type Severity } from "../catalogue/types.ts";
-import type { Report, Result, Summary } from "./schema.ts";
+
+/** What the summary counts of each result. */
+interface Counted {
+  status: "pass" | "fail" | "skip" | "error";
+  severity: Severity;
+}
+
+/** Counts per status and per severity of the failures, and the verdict at the fail-on threshold. */
+export interface Summary {
+  passed: number;
+  failed: number;
+  skipped: number;
+  errors: number;
+  bySeverity: Record<Severity, number>;
+  verdict: "pass" | "fail";
+}
 
 /**
  * Counts the results and decides the verdict: "fail" iff a failed result is at or above `failOn`.
@@ -7,7 +22,7 @@ import type { Report, Result, Summary } from "./schema.ts";
  *
  * @example summarize(report.results, "high").verdict // "pass" | "fail"
  */
-export function summarize(results: ReadonlyArray<Pick<Result, "status" | "severity">>, failOn: Severity): Summary {
+export function summarize(results: ReadonlyArray<Counted>, failOn: Severity): Summary {
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   let passed = 0;
   let failed = 0;
@@ -33,6 +48,6 @@ export function summarize(results: ReadonlyArray<Pick<Result, "status" | "severi
  *
  * @example process.exitCode = exitCodeFor(report, "medium");
  */
-export function exitCodeFor(report: Pick<Report, "results" | "policy">, failOn: Severity = report.policy.failOn): 0 | 1 {
+export function exitCodeFor(report: { results: ReadonlyArray<Counted>; policy: { failOn: Severity } }, failOn: Severity = report.policy.failOn): 0 | 1 {
   return summarize(report.results, failOn).verdict === "fail" ? 1 : 0;
 }

@@ -9,7 +9,7 @@ import { loadReport } from "../report/load.ts";
 import type { Report } from "../report/schema.ts";
 import { exitCodeFor } from "../report/summary.ts";
 import { writeReportFiles } from "../report/write.ts";
-import { buildReport, redactDeep } from "../report/build-report.ts";
+import { buildReport, redactDeep } from "../report/build.ts";
 import { cleanupObjects } from "../target/cleanup.ts";
 import type { TargetModel } from "../model/target.ts";
 import { prepareTarget } from "../target/prepare.ts";
@@ -41,13 +41,12 @@ export async function runAudit(config: AuthproofConfig, hooks: AuditHooks, cwd =
     model = await prepareTarget(config, driver, hooks.log);
     for (const warning of model.warnings) hooks.log(`note: ${warning}`);
     const redact = makeRedactor(secretsOf(model), { includeTokens: config.run.includeTokens });
-    const { outcomes: recorded, matrixCells } = await runSuites(model, (outcome) => hooks.progress(redactDeep(outcome, redact)));
+    const recorded = await runSuites(model, (outcome) => hooks.progress(redactDeep(outcome, redact)));
     let report = buildReport(model, recorded, {
       runId: runIdFor(model),
       toolVersion: toolVersion(),
       durationMs: Date.now() - started,
       redact,
-      ...(matrixCells.length ? { matrix: { users: model.users.map((u) => ({ label: u.label, id: u.userId })), cells: matrixCells } } : {}),
     });
     if (config.run.baseline) report = applyBaseline(report, await loadReport(resolve(cwd, config.run.baseline)));
     const written = await writeReportFiles(report, {

@@ -1,18 +1,11 @@
 import type { Reporter, TestCase, TestModule } from "vitest/node";
 import type { CheckOutcome } from "../judge/types.ts";
-import type { MatrixCell } from "../checks/isolation/scenarios.ts";
-import { MATRIX_KEY, META_KEY } from "./record.ts";
-
-export interface RecordedOutcome {
-  outcome: CheckOutcome;
-  suiteFile: string;
-  durationMs: number;
-}
+import type { RecordedOutcome } from "../report/build.ts";
+import { META_KEY } from "./record.ts";
 
 /** A vitest reporter that gathers the outcomes the suites record and prints progress. */
 export class OutcomeCollector implements Reporter {
   readonly outcomes: RecordedOutcome[] = [];
-  readonly matrixCells: MatrixCell[] = [];
   readonly problems: string[] = [];
   constructor(
     private readonly root: string,
@@ -21,17 +14,19 @@ export class OutcomeCollector implements Reporter {
 
   onTestCaseResult(testCase: TestCase): void {
     const meta = testCase.meta() as Record<string, unknown>;
-    const outcome = meta[META_KEY] as CheckOutcome | undefined;
-    this.matrixCells.push(...((meta[MATRIX_KEY] as MatrixCell[] | undefined) ?? []));
+    const outcomes = meta[META_KEY] as CheckOutcome[] | undefined;
     const suiteFile = relative(this.root, testCase.module.moduleId);
-    if (!outcome) {
+    if (!outcomes) {
       const result = testCase.result();
       if (result.state === "failed")
         this.problems.push(`${testCase.fullName}: ${result.errors?.map((e) => e.message).join("; ") ?? "failed"}`);
       return;
     }
-    this.outcomes.push({ outcome, suiteFile, durationMs: testCase.diagnostic()?.duration ?? 0 });
-    this.progress(outcome);
+    const durationMs = testCase.diagnostic()?.duration ?? 0;
+    for (const outcome of outcomes) {
+      this.outcomes.push({ outcome, suiteFile, durationMs });
+      this.progress(outcome);
+    }
   }
 
   onTestModuleEnd(testModule: TestModule): void {

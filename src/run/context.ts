@@ -1,31 +1,19 @@
+import type { CheckId } from "../catalogue/checks.ts";
 import { createAttackerKeys } from "../forge/attacker-keys.ts";
-import type { AttackContext, AttackerKeys } from "../checks/attack/types.ts";
 import { signerFromPrivateJwk, signerFromSecret, type Signer } from "../forge/signers.ts";
 import { HttpDriver } from "../http/driver.ts";
-import { startAttackerListener } from "../listener/attacker-listener.ts";
+import { startAttackerListener, type AttackerListener } from "../listener/attacker-listener.ts";
+import type { AuditContext } from "../model/context.ts";
 import type { AuditUser, TargetModel } from "../model/target.ts";
 import { selectedIn } from "./selection.ts";
 
-type Listener = Awaited<ReturnType<typeof startAttackerListener>>;
-
-/** What a suite needs at run time: the model plus live objects (driver, signer, attacker keys, listener). */
-export interface AuditContext {
-  model: TargetModel;
-  driver: HttpDriver;
-  signer?: Signer;
-  attackerKeys: AttackerKeys;
-  userA: AuditUser;
-  userB: AuditUser;
-  /** Whether --only / --skip select this check. */
-  selected(checkId: string): boolean;
-  /** The attacker's loopback listener for jku/x5u, started on first use. */
-  listener(): Promise<Listener>;
-  attackContext(): Promise<AttackContext>;
+/** A live audit context and how to end it. */
+export interface LiveAuditContext extends AuditContext {
   close(): Promise<void>;
 }
 
-/** Builds the run-time context of a suite from the model the CLI provided. */
-export async function createAuditContext(model: TargetModel): Promise<AuditContext> {
+/** Builds the run-time context of an audit from the model the CLI prepared. */
+export async function createAuditContext(model: TargetModel): Promise<LiveAuditContext> {
   const { config } = model;
   const driver = new HttpDriver({
     allowedOrigins: [model.apiOrigin, model.authOrigin],
@@ -36,38 +24,33 @@ export async function createAuditContext(model: TargetModel): Promise<AuditConte
   const signer = await oracleSigner(model);
   const attackerKeys = await createAttackerKeys();
   const [userA, userB] = model.users as [AuditUser, AuditUser];
-  let listener: Promise<Listener> | undefined;
-  let attackContext: Promise<AttackContext> | undefined;
-  const context: AuditContext = {
+  const selected = selectedIn(model);
+  let listener: Promise<AttackerListener> | undefined;
+  const values = new Map<string, unknown>();
+  const disposers: Array<() => unknown> = [];
+  return {
     model,
     driver,
-    signer,
+    ...(signer ? { signer } : {}),
     attackerKeys,
     userA,
     userB,
-    selected: selectedIn(model),
+    selected: (checkId: CheckId) => selected(checkId),
     listener: () => (listener ??= startAttackerListener(attackerKeys)),
-    attackContext: () =>
-      (attackContext ??= (async (): Promise<AttackContext> => {
-        const live = await context.listener();
-        return {
-          realToken: userA.token,
-          realClaims: userA.claims,
-          victim: { id: userB.userId, token: userB.token },
-          publicJwks: model.publicJwks,
-          signer,
-          expected: model.expected,
-          listener: { jkuUrl: live.jkuUrl, x5uUrl: live.x5uUrl },
-          attackerKeys,
-          nowSec: Math.floor(Date.parse(model.startedAt) / 1000),
-        };
-      })()),
+    shared<T>(key: string, make: () => T, dispose?: (value: T) => unknown): T {
+      if (!values.has(key)) {
+        const value = make();
+        values.set(key, value);
+        if (dispose) disposers.push(() => dispose(value));
+      }
+      return values.get(key) as T;
+    },
     close: async () => {
+      for (const dispose of disposers.reverse()) await Promise.resolve(dispose()).catch(() => undefined);
       await driver.close();
       if (listener) await (await listener).stop();
     },
   };
-  return context;
 }
 
 async function oracleSigner(model: TargetModel): Promise<Signer | undefined> {

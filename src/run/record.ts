@@ -2,28 +2,30 @@ import type { TestContext } from "vitest";
 import type { Exchange } from "../http/types.ts";
 import type { CheckOutcome } from "../judge/types.ts";
 
-/** Key under which a test case carries its check outcome in vitest's task meta. */
+/** Key under which a test case carries its check outcomes in vitest's task meta. */
 export const META_KEY = "authproof";
-/** Key under which a test case carries isolation matrix cells. */
-export const MATRIX_KEY = "authproofMatrix";
+
+const WEIGHT = { pass: 0, skip: 1, error: 2, fail: 3 } as const;
 
 /**
- * Records a check outcome on the running vitest test (the CLI's collector reads it back), and mirrors
- * the verdict in vitest's own terms: skip → skipped, fail / error → failed.
+ * Records a test's check outcomes on the running vitest test (the CLI's collector reads them back), and
+ * mirrors the worst verdict in vitest's own terms: skip → skipped, fail / error → failed.
  */
-export function record(context: TestContext, outcome: CheckOutcome, extra: Record<string, unknown> = {}): void {
-  Object.assign(context.task.meta, extra, { [META_KEY]: toPlain(outcome) });
-  if (outcome.status === "skip") context.skip(outcome.reason);
-  if (outcome.status === "fail" || outcome.status === "error") {
-    const where = outcome.endpoint ? ` ${outcome.endpoint.method} ${outcome.endpoint.path}` : "";
-    throw new Error(`${outcome.checkId}${where}: ${outcome.status}: ${outcome.reason ?? ""}`);
+export function record(context: TestContext, outcomes: CheckOutcome[]): void {
+  Object.assign(context.task.meta, { [META_KEY]: outcomes.map(toPlain) });
+  const worst = [...outcomes].sort((a, b) => WEIGHT[b.status] - WEIGHT[a.status])[0];
+  if (!worst) return;
+  if (worst.status === "skip") context.skip(worst.reason);
+  if (worst.status === "fail" || worst.status === "error") {
+    const where = worst.endpoint ? ` ${worst.endpoint.method} ${worst.endpoint.path}` : "";
+    throw new Error(`${worst.checkId}${where}: ${worst.status}: ${worst.reason ?? ""}`);
   }
 }
 
 function toPlain(outcome: CheckOutcome): CheckOutcome {
   return {
     ...outcome,
-    exchanges: outcome.exchanges?.map(({ label, exchange }) => ({ label, exchange: plainExchange(exchange) })),
+    ...(outcome.exchanges ? { exchanges: outcome.exchanges.map(({ label, exchange }) => ({ label, exchange: plainExchange(exchange) })) } : {}),
   };
 }
 

@@ -1,8 +1,8 @@
-import { getCheck, matchesSelector } from "../catalogue/checks.ts";
+import { getCheck, matchesSelector, type CheckId } from "../catalogue/checks.ts";
 import type { TargetModel } from "../model/target.ts";
 
 /** A predicate telling whether --only / --skip select a check id for this run. */
-export function selectedIn(model: TargetModel): (checkId: string) => boolean {
+export function selectedIn(model: Pick<TargetModel, "config">): (checkId: CheckId) => boolean {
   const { only, skip } = model.config.run;
   return (checkId) => {
     const check = getCheck(checkId);

@@ -1,12 +1,15 @@
 import { Faker, en } from "@faker-js/faker";
 import { CIRCULAR_REF, EXTERNAL_REF } from "./openapi.ts";
-import { stringFromPattern } from "./pattern.ts";
+import fc from "fast-check";
 
 /**
  * Valid, realistic request bodies from JSON Schema / OpenAPI 3.0–3.1 schemas (as FastAPI and
  * Pydantic v2 write them), so the harness can create test objects without hand-written fixtures.
  * Deterministic: the same schema and seed give the same body.
  */
+
+/** Body fields that name an owner; never sent when creating the harness's own objects. */
+export const OWNER_FIELDS = ["user_id", "userId", "owner_id", "ownerId", "owner", "user"];
 
 export interface SynthesizeOptions {
   seed: number;
@@ -33,7 +36,7 @@ const MAX_DEPTH = 12;
 /** Fixed "now" for dates, so a seed gives the same body on every day (and due dates stay in the future). */
 const REFERENCE_DATE = new Date("2030-01-15T12:00:00Z");
 const UPDATE_FIELD_PREFERENCE = ["title", "name", "description", "text", "body", "content", "note", "notes", "completed", "done", "status"];
-const OWNER_FIELDS = /^(?:id|_id|uuid|pk|(?:user|owner|account|author|created_by|tenant)[_-]?(?:id|uuid)?|userId|ownerId)$/i;
+const OWNER_FIELD_NAME = /^(?:id|_id|uuid|pk|(?:user|owner|account|author|created_by|tenant)[_-]?(?:id|uuid)?|userId|ownerId)$/i;
 
 /** A valid body for `schema`: required fields always, optional ones too unless `includeOptional: false`. */
 export function synthesizeBody(schema: unknown, opts: SynthesizeOptions): unknown {
@@ -87,7 +90,7 @@ export function unlikelyId(schema: unknown, seed: number): string {
 
 function chooseUpdateField(properties: Schema, omit: string[]): string | undefined {
   const usable = Object.entries(properties).filter(
-    ([name, prop]) => !omit.includes(name) && !OWNER_FIELDS.test(name) && !(isObject(prop) && (prop["readOnly"] === true || "const" in prop)),
+    ([name, prop]) => !omit.includes(name) && !OWNER_FIELD_NAME.test(name) && !(isObject(prop) && (prop["readOnly"] === true || "const" in prop)),
   );
   const names = usable.map(([name]) => name);
   for (const preferred of UPDATE_FIELD_PREFERENCE) if (names.includes(preferred)) return preferred;
@@ -290,8 +293,7 @@ class Generator {
     const byFormat = format ? this.formatted(format, name) : undefined;
     if (byFormat !== undefined) return byFormat;
     if (typeof s["pattern"] === "string") {
-      const rand = (a: number, b: number) => this.faker.number.int({ min: a, max: b });
-      const matched = stringFromPattern(s["pattern"], rand, fits);
+      const matched = stringMatching(s["pattern"], this.faker.number.int({ max: 2 ** 31 - 1 }), fits);
       if (matched !== undefined) return matched;
     }
     return fitLength(this.byName(name), min, max, this.faker);
@@ -482,4 +484,26 @@ function sameJson(a: unknown, b: unknown): boolean {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A string matching a JSON Schema `pattern` (fast-check's regex generator, seeded), that also fits the length
+ * bounds; undefined when the pattern is not a valid regex or nothing fitting was found in a few tries.
+ */
+function stringMatching(pattern: string, seed: number, fits: (s: string) => boolean): string | undefined {
+  let regex: RegExp;
+  try {
+    regex = new RegExp(pattern, "u");
+  } catch {
+    try {
+      regex = new RegExp(pattern);
+    } catch {
+      return undefined;
+    }
+  }
+  try {
+    return fc.sample(fc.stringMatching(regex), { seed, numRuns: 20 }).find((candidate) => fits(candidate) && regex.test(candidate));
+  } catch {
+    return undefined;
+  }
 }

@@ -1,5 +1,5 @@
 import type { HttpDriver } from "../http/driver.ts";
-import { bearer } from "./prepare.ts";
+import { bearer } from "../model/endpoint.ts";
 import type { TargetModel } from "../model/target.ts";
 
 /** Deletes the objects the harness created, as their owners, where the API has a delete operation. */

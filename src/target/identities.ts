@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { Faker, en } from "@faker-js/faker";
-import { TargetError } from "./errors.ts";
+import { TargetError, type TargetErrorCode } from "./errors.ts";
 
 /**
  * Test identities through Better Auth's HTTP API (email + password, the bearer() and jwt() plugins):
@@ -180,7 +180,7 @@ export function cookieHeader(setCookieLines: string[]): string {
 async function call(
   driver: AuthDriver,
   req: { method: string; url: string; headers?: Record<string, string>; json?: unknown },
-  failCode: string,
+  failCode: TargetErrorCode,
   what: string,
   alsoAccept: number[] = [],
 ): Promise<Reply & { json?: unknown }> {
@@ -209,7 +209,7 @@ async function call(
   throw new TargetError(failCode, `${req.method} ${req.url} answered ${describeReply(withJson)}`);
 }
 
-function identityFrom(reply: Reply & { json?: unknown }, method: string, url: string, user: TestUser, failCode: string): Identity {
+function identityFrom(reply: Reply & { json?: unknown }, method: string, url: string, user: TestUser, failCode: TargetErrorCode): Identity {
   const id = readString(reply.json, "user.id") ?? readNumber(reply.json, "user.id");
   if (id === undefined) {
     throw new TargetError(failCode, `${method} ${url} answered ${reply.status} without user.id in the body (is this Better Auth?)`);

@@ -2,11 +2,12 @@ import { decodeJwt, decodeProtectedHeader } from "jose";
 import type { AuthproofConfig } from "../config/schema.ts";
 import type { HttpDriver } from "../http/driver.ts";
 import type { Exchange, HttpRequest } from "../http/types.ts";
-import { synthesizeBody, unlikelyId } from "./bodies.ts";
+import { OWNER_FIELDS, synthesizeBody, unlikelyId } from "./bodies.ts";
 import { fetchBackendToken, fetchJwks, makeTestUser, signIn, signUp, type Identity } from "./identities.ts";
 import { discoverOperations, type Operation } from "./openapi.ts";
 import { fillPath, inferResources, looksLikeUserIdParam, type Resource } from "./resources.ts";
-import { HarnessError } from "../run/errors.ts";
+import { HarnessError } from "../errors.ts";
+import { apiUrl, bearer } from "../model/endpoint.ts";
 import type { AuditUser, CreatedObject, OracleKind, Probe, TargetModel } from "../model/target.ts";
 
 const SAFE_METHODS = new Set(["GET", "HEAD"]);
@@ -164,8 +165,6 @@ async function createObjects(
   return objects;
 }
 
-/** Body fields that name an owner; never sent when creating the harness's own objects. */
-export const OWNER_FIELDS = ["user_id", "userId", "owner_id", "ownerId", "owner", "user"];
 
 function userParams(resource: Resource, user: AuditUser): Record<string, string> {
   return resource.userIdParam ? { [resource.userIdParam]: user.userId } : {};
@@ -228,15 +227,6 @@ function isUserParam(name: string, resources: Resource[]): boolean {
   return resources.some((r) => r.userIdParam === name) || looksLikeUserIdParam(name);
 }
 
-export function apiUrl(config: AuthproofConfig, path: string): string {
-  const base = new URL(config.api.baseUrl);
-  const prefix = base.pathname.replace(/\/$/, "");
-  return new URL(prefix + path, base.origin).href;
-}
-
-export function bearer(token: string): Record<string, string> {
-  return { authorization: `Bearer ${token}` };
-}
 
 async function getJson(driver: HttpDriver, url: string, what: string): Promise<unknown> {
   const exchange = await driver.send({ method: "GET", url });

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { decodeToken, fromBase64url } from "../../forge/index.ts";
 import type { Attack, AttackContext } from "./types.ts";
+import type { CheckId } from "../../catalogue/checks.ts";
 
 /** Lifetime used when the real token carries no `iat`/`exp` pair (Better Auth's default, 15 min). */
 const DEFAULT_LIFETIME_SEC = 900;
@@ -91,7 +92,7 @@ export function evidenceOf(token: string): { header: unknown; claims: unknown } 
 }
 
 /** A reject-expected attack sending `Bearer <token>`. */
-export function bearerAttack(checkId: string, variant: string, token: string, note?: string): Attack {
+export function bearerAttack(checkId: CheckId, variant: string, token: string, note?: string): Attack {
   const attack: Attack = {
     checkId,
     variant,

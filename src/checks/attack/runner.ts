@@ -1,72 +1,77 @@
-import { attackGenerators, ORACLE_CHECKS } from "../../attacks/index.ts";
-import type { Attack } from "./types.ts";
 import type { Exchange, HttpRequest } from "../../http/types.ts";
-import { judgeAttack, type AttackOutcome } from "../../judge/attack.ts";
-import { foldAttackOutcomes } from "../../judge/fold.ts";
 import type { CheckOutcome } from "../../judge/types.ts";
-import type { AuditContext } from "../../run/context.ts";
+import type { AuditContext } from "../../model/context.ts";
+import { bearer, endpointOf } from "../../model/endpoint.ts";
 import type { Probe } from "../../model/target.ts";
+import { foldAttackOutcomes } from "./fold.ts";
+import { judgeAttack, type AttackOutcome } from "./judge.ts";
+import type { Attack, AttackCheckSpec, AttackContext } from "./types.ts";
 
 /** Variants per check sent to write operations (the full set goes to every read operation). */
 const WRITE_PROBE_VARIANTS = 3;
-/**
- * Dictionary checks send hundreds of tokens; whether a verifier accepts one does not depend on the route,
- * so the full dictionary goes to the first read operation and its head (the most common values) elsewhere,
- * which still catches a route with a verifier of its own.
- */
-const DICTIONARY_CHECKS = new Set(["token.guessable-secret", "token.magic-value"]);
+/** Variants of a dictionary check sent to operations other than the first read operation. */
 const DICTIONARY_HEAD = 12;
-
-function variantBudget(ctx: AuditContext, checkId: string, probe: Probe): number {
-  if (probe.kind === "write") return WRITE_PROBE_VARIANTS;
-  const primary = ctx.model.probes.find((p) => p.kind === "read");
-  if (DICTIONARY_CHECKS.has(checkId) && probe !== primary) return DICTIONARY_HEAD;
-  return Number.POSITIVE_INFINITY;
-}
-
-const NO_VARIANTS_REASON: Record<string, string> = {
-  "token.alg-confusion": "the target publishes no public key to confuse (shared-secret mode)",
-};
-
-const NEEDS_VICTIM_VIEW = new Set(["transport.identity-override"]);
+/** How many times slower than a valid request an attack must be, twice in a row, to count as a delay. */
+const SLOW_FACTOR = 4;
 
 export interface AttackCheckRun {
   outcome: CheckOutcome;
   attacks: AttackOutcome[];
 }
 
-/** Judged from the probes' negative controls by the transport suite (which also demands the challenge header). */
-const JUDGED_ELSEWHERE = new Set(["transport.missing-token"]);
-
-/** The attack checks, in the order the token suite runs them. */
-export const ATTACK_CHECK_IDS = Object.keys(attackGenerators).filter((id) => !JUDGED_ELSEWHERE.has(id));
-
-/** Runs one attack check (its generated variants) against one probed operation and judges it. */
-export async function runAttackCheck(ctx: AuditContext, checkId: string, probe: Probe): Promise<AttackCheckRun> {
-  const endpoint = { method: probe.op.method, path: probe.op.path, url: probe.request.url };
-  const generate = attackGenerators[checkId];
-  if (!generate) throw new Error(`no attack generator for ${checkId}`);
-  if (ORACLE_CHECKS.has(checkId) && !ctx.signer)
-    return { outcome: { checkId, endpoint, status: "skip", reason: "needs a signing key (shared secret or a private key the target trusts)" }, attacks: [] };
-  if (NEEDS_VICTIM_VIEW.has(checkId) && probe.op.pathParams.length > 0)
-    return { outcome: { checkId, endpoint, status: "skip", reason: "runs on operations without path parameters, where both users get an answer" }, attacks: [] };
-
-  const all = await generate(await ctx.attackContext());
-  const attacks = all.slice(0, variantBudget(ctx, checkId, probe));
-  const fetchesBefore = checkId === "token.jku-x5u" ? (await ctx.listener()).fetches().length : 0;
-  const outcomes = await Promise.all(attacks.map((attack) => sendAttack(ctx, probe, attack)));
-  const outcome = foldAttackOutcomes(checkId, endpoint, probe.controls, outcomes, NO_VARIANTS_REASON[checkId]);
-  if (checkId === "token.jku-x5u") return { outcome: await withListenerVerdict(ctx, outcome, fetchesBefore), attacks: outcomes };
-  return { outcome, attacks: outcomes };
+/** What the generators know about the target and the harness, built once per audit. */
+export function attackContextOf(ctx: AuditContext): Promise<AttackContext> {
+  return ctx.shared("attack-context", async (): Promise<AttackContext> => {
+    const live = await ctx.listener();
+    const { model, userA, userB } = ctx;
+    return {
+      realToken: userA.token,
+      realClaims: userA.claims,
+      victim: { id: userB.userId, token: userB.token },
+      publicJwks: model.publicJwks,
+      ...(ctx.signer ? { signer: ctx.signer } : {}),
+      expected: model.expected,
+      listener: { jkuUrl: live.jkuUrl, x5uUrl: live.x5uUrl },
+      attackerKeys: ctx.attackerKeys,
+      nowSec: Math.floor(Date.parse(model.startedAt) / 1000),
+    };
+  });
 }
 
-async function sendAttack(ctx: AuditContext, probe: Probe, attack: Attack): Promise<AttackOutcome> {
-  const outcome = await sendAndJudge(ctx, probe, attack);
+/** Every attack sent to an operation so far, by any check (hygiene.error-leak judges them together). */
+export function attacksSentTo(ctx: AuditContext, probe: Probe): AttackOutcome[] {
+  return ctx.shared(`attacks sent to ${probe.op.method} ${probe.op.path}`, (): AttackOutcome[] => []);
+}
+
+/** Runs one attack check (its generated variants, within its budget) against one probed operation and judges it. */
+export async function runAttackCheck(ctx: AuditContext, spec: AttackCheckSpec, probe: Probe): Promise<AttackCheckRun> {
+  const endpoint = endpointOf(probe.op, probe.request.url);
+  const all = await spec.generate(await attackContextOf(ctx));
+  const attacks = all.slice(0, variantBudget(ctx, spec, probe));
+  const listener = spec.needs?.listener ? await ctx.listener() : undefined;
+  const fetchesBefore = listener?.fetches().length ?? 0;
+  const outcomes = await Promise.all(attacks.map((attack) => sendAttack(ctx, spec, probe, attack)));
+  attacksSentTo(ctx, probe).push(...outcomes);
+  const outcome = foldAttackOutcomes(spec.id, endpoint, probe.controls, outcomes);
+  if (!listener) return { outcome, attacks: outcomes };
+  const fetches = listener.fetches().slice(fetchesBefore);
+  return { outcome: withListenerVerdict(outcome, fetches), attacks: outcomes };
+}
+
+function variantBudget(ctx: AuditContext, spec: AttackCheckSpec, probe: Probe): number {
+  if (probe.kind === "write") return WRITE_PROBE_VARIANTS;
+  const primary = ctx.model.probes.find((p) => p.kind === "read");
+  if (spec.budget === "dictionary" && probe !== primary) return DICTIONARY_HEAD;
+  return Number.POSITIVE_INFINITY;
+}
+
+async function sendAttack(ctx: AuditContext, spec: AttackCheckSpec, probe: Probe, attack: Attack): Promise<AttackOutcome> {
+  const outcome = await sendAndJudge(ctx, spec, probe, attack);
   if (outcome.kind !== "slow") return outcome;
   // A slow answer on a busy machine is not a finding: it must be slow again, and much slower than a valid request.
   const [again, control] = await Promise.all([
-    sendAndJudge(ctx, probe, attack),
-    ctx.driver.send({ ...probe.request, headers: { ...probe.request.headers, authorization: `Bearer ${ctx.userA.token}` } }),
+    sendAndJudge(ctx, spec, probe, attack),
+    ctx.driver.send({ ...probe.request, headers: { ...probe.request.headers, ...bearer(ctx.userA.token) } }),
   ]);
   const againMs = again.exchange.response?.durationMs ?? Number.POSITIVE_INFINITY;
   const controlMs = control.response?.durationMs ?? 0;
@@ -74,10 +79,7 @@ async function sendAttack(ctx: AuditContext, probe: Probe, attack: Attack): Prom
   return again.kind === "slow" ? { ...again, kind: "rejected", failed: false, detail: `${again.detail}, but a valid request took ${Math.round(controlMs)} ms too` } : again;
 }
 
-/** How many times slower than a valid request an attack must be, twice in a row, to count as a delay. */
-const SLOW_FACTOR = 4;
-
-async function sendAndJudge(ctx: AuditContext, probe: Probe, attack: Attack): Promise<AttackOutcome> {
+async function sendAndJudge(ctx: AuditContext, spec: AttackCheckSpec, probe: Probe, attack: Attack): Promise<AttackOutcome> {
   const exchange = await ctx.driver.send(applyAttack(probe.request, attack));
   const actsAsVictim = attack.identity === ctx.userB.userId;
   const other = actsAsVictim ? ctx.userA : ctx.userB;
@@ -89,26 +91,22 @@ async function sendAndJudge(ctx: AuditContext, probe: Probe, attack: Attack): Pr
   return judgeAttack(attack, exchange, probe.controls, {
     maxLatencyMs: ctx.model.config.policy.maxLatencyMs,
     foreignMarkers,
+    crashIsFailure: spec.crashIsFailure === true,
   });
 }
-
-const victimBaselines = new WeakMap<Probe, Promise<Exchange>>();
 
 /**
  * What the second user's own token gets on the probe, without any attack: data already in this answer
  * (a list that leaks, say) is an isolation finding, not a sign that the attack switched the identity.
  */
 function victimBaseline(ctx: AuditContext, probe: Probe): Promise<Exchange> {
-  let baseline = victimBaselines.get(probe);
-  if (!baseline) {
-    baseline = ctx.driver.send({ ...probe.request, headers: { ...probe.request.headers, authorization: `Bearer ${ctx.userB.token}` } });
-    victimBaselines.set(probe, baseline);
-  }
-  return baseline;
+  return ctx.shared(`victim baseline ${probe.op.method} ${probe.request.url}`, () =>
+    ctx.driver.send({ ...probe.request, headers: { ...probe.request.headers, ...bearer(ctx.userB.token) } }),
+  );
 }
 
 /** The probe request with the attack's credentials, query parameters and extra headers. */
-export function applyAttack(request: HttpRequest, attack: Attack): HttpRequest {
+export function applyAttack(request: HttpRequest, attack: Pick<Attack, "authorization" | "query" | "headers">): HttpRequest {
   const url = new URL(request.url);
   for (const [name, value] of Object.entries(attack.query ?? {})) url.searchParams.set(name, value);
   const headers: Record<string, string | string[]> = { ...request.headers, ...attack.headers };
@@ -116,8 +114,7 @@ export function applyAttack(request: HttpRequest, attack: Attack): HttpRequest {
   return { ...request, url: url.href, headers };
 }
 
-async function withListenerVerdict(ctx: AuditContext, outcome: CheckOutcome, fetchesBefore: number): Promise<CheckOutcome> {
-  const fetches = (await ctx.listener()).fetches().slice(fetchesBefore);
+function withListenerVerdict(outcome: CheckOutcome, fetches: Array<{ method: string; path: string }>): CheckOutcome {
   if (fetches.length === 0 || outcome.status === "error" || outcome.status === "skip") return outcome;
   const seen = fetches.map((f) => `${f.method} ${f.path}`).join(", ");
   return {

@@ -1,11 +1,13 @@
 import type { Signer } from "../../forge/index.ts";
 import type { AttackerKeys } from "../../forge/attacker-keys.ts";
+import type { CheckId } from "../../catalogue/checks.ts";
+import type { Needs } from "../types.ts";
 
 export type { AttackerKeys } from "../../forge/attacker-keys.ts";
 
 /** One request to send and what a correct target answers. */
 export interface Attack {
-  checkId: string; // catalogue id, e.g. "token.alg-none"
+  checkId: CheckId; // catalogue id, e.g. "token.alg-none"
   variant: string; // short label, unique within the check, e.g. "alg=nOnE signature=empty"
   authorization: string | string[] | null; // header value(s); null = no Authorization header; array = that many headers
   query?: Record<string, string>;
@@ -30,3 +32,18 @@ export interface AttackContext {
 }
 
 export type AttackGenerator = (ctx: AttackContext) => Promise<Attack[]>;
+
+/** How an attack check is sent and judged; everything the runner needs to know about it. */
+export interface AttackCheckSpec {
+  id: CheckId;
+  needs?: Needs;
+  /**
+   * `dictionary`: hundreds of variants whose acceptance does not depend on the route; the whole list goes to
+   * the first read operation and its head (the most common values) to every other operation.
+   */
+  budget?: "dictionary";
+  /** A 5xx fails this check itself (its expectation says "never 5xx"); otherwise hygiene.error-leak reports it. */
+  crashIsFailure?: boolean;
+  generate: AttackGenerator;
+}
+

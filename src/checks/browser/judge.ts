@@ -1,4 +1,4 @@
-import { maskValue } from "../../report/mask.ts";
+import { maskValue } from "../../http/mask.ts";
 import { isExpired, parseSetCookies, type SetCookie } from "../../http/set-cookie.ts";
 import { isSessionCookie } from "../cookie/judge.ts";
 import type { CheckOutcome } from "../../judge/types.ts";
@@ -61,7 +61,7 @@ export function judgeTokenStorage(
   sessionTokens: string[],
   serverCookieNames: string[],
 ): CheckOutcome {
-  const base = { checkId: "browser.token-storage", endpoint };
+  const base = { checkId: "browser.token-storage" as const, endpoint };
   if (snapshots.length === 0) return { ...base, status: "skip", reason: "no page was inspected" };
   const findings: StorageFinding[] = [];
   const serverReadable = new Set<string>();

@@ -2,7 +2,7 @@ import type { CheckOutcome } from "../../judge/types.ts";
 
 /** claims.lifetime: exp - iat of the real tokens against the policy's maximum. */
 export function judgeLifetime(tokens: Array<{ label: string; claims: Record<string, unknown> }>, maxLifetimeSec: number): CheckOutcome {
-  const base = { checkId: "claims.lifetime" };
+  const base = { checkId: "claims.lifetime" as const };
   const lifetimes = tokens.map(({ label, claims }) => ({ label, exp: claims.exp, iat: claims.iat }));
   const notes: string[] = [];
   for (const { label, exp, iat } of lifetimes) {

@@ -1,13 +1,15 @@
+import type { CheckId } from "../../catalogue/checks.ts";
 import { bearerAttack, deterministicTag, expectedAudience, expectedIssuer, identityOf, lifetimeSec, oracleHeader, validClaims } from "../attack/context.ts";
 import type { Attack, AttackContext, AttackGenerator } from "../attack/types.ts";
 import { mergeObject } from "../../forge/index.ts";
+import { attackCheck, type AttackCheck } from "../attack/record.ts";
 
 const ATTACKER_ORIGIN = "https://attacker.invalid";
 
 /** Oracle-sign the valid claims with `changes` applied (`undefined` removes a claim); [] without an oracle. */
 async function oracleAttacks(
   ctx: AttackContext,
-  checkId: string,
+  checkId: CheckId,
   cases: Array<[variant: string, changes: Record<string, unknown>, note?: string]>,
 ): Promise<Attack[]> {
   const signer = ctx.signer;
@@ -30,10 +32,9 @@ function beyondLeeway(ctx: AttackContext): number {
  * The oracle-signed valid token (valid claims, oracle header): the positive control that shows the oracle's
  * tokens are accepted at all, so that a rejected claims attack means something. `undefined` without an oracle.
  */
-export async function oracleControl(ctx: AttackContext): Promise<Attack | undefined> {
+export async function oracleControl(ctx: AttackContext): Promise<{ token: string; identity: string } | undefined> {
   if (!ctx.signer) return undefined;
-  const token = await ctx.signer.sign(oracleHeader(ctx), validClaims(ctx));
-  return { ...bearerAttack("control.oracle", "oracle-signed valid token", token), expect: "accept", identity: identityOf(ctx) };
+  return { token: await ctx.signer.sign(oracleHeader(ctx), validClaims(ctx)), identity: identityOf(ctx) };
 }
 
 /** `claims.exp-expired` (oracle): exp beyond the leeway in the past. */
@@ -136,3 +137,14 @@ export const sub: AttackGenerator = async (ctx) => {
     [`${claim} unknown user`, { [claim]: unknown }],
   ]);
 };
+
+/** The claims checks: validly signed tokens (an oracle signs them) that must still be refused. */
+export const claimsAttackChecks: AttackCheck[] = [
+  attackCheck({ id: "claims.exp-expired", needs: { oracle: true }, generate: expExpired }),
+  attackCheck({ id: "claims.exp-missing", needs: { oracle: true }, generate: expMissing }),
+  attackCheck({ id: "claims.exp-invalid", needs: { oracle: true }, crashIsFailure: true, generate: expInvalid }),
+  attackCheck({ id: "claims.nbf-future", needs: { oracle: true }, generate: nbfFuture }),
+  attackCheck({ id: "claims.iss", needs: { oracle: true }, generate: iss }),
+  attackCheck({ id: "claims.aud", needs: { oracle: true }, generate: aud }),
+  attackCheck({ id: "claims.sub", needs: { oracle: true }, generate: sub }),
+];

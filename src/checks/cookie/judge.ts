@@ -1,7 +1,8 @@
 import type { Exchange } from "../../http/types.ts";
 import type { CheckOutcome } from "../../judge/types.ts";
-import { maskExchange, maskSetCookie } from "../../report/mask.ts";
+import { maskSetCookie } from "../../http/mask.ts";
 import { isExpired, lifetimeSec, parseSetCookies, type SetCookie } from "../../http/set-cookie.ts";
+import type { CheckId } from "../../catalogue/checks.ts";
 
 type Endpoint = NonNullable<CheckOutcome["endpoint"]>;
 
@@ -97,8 +98,8 @@ export function judgeCookieLifetime(scene: CookieScene): CheckOutcome {
  * by the sign-out answer.
  */
 export function judgeClearedOnSignout(signIn: CookieScene, signOut: Exchange): CheckOutcome {
-  const base = { checkId: "cookie.cleared-on-signout", endpoint: { method: signOut.request.method, path: new URL(signOut.request.url).pathname, url: signOut.request.url } };
-  const exchanges = [{ label: "sign-out with the session cookie", exchange: maskExchange(signOut) }];
+  const base = { checkId: "cookie.cleared-on-signout" as const, endpoint: { method: signOut.request.method, path: new URL(signOut.request.url).pathname, url: signOut.request.url } };
+  const exchanges = [{ label: "sign-out with the session cookie", exchange: signOut }];
   const response = signOut.response;
   if (!response) return { ...base, status: "error", reason: `sign-out got no answer: ${signOut.error?.message ?? "no response"}`, exchanges };
   if (response.status < 200 || response.status >= 300)
@@ -121,12 +122,12 @@ export function judgeClearedOnSignout(signIn: CookieScene, signOut: Exchange): C
 /** Judges each cookie with `problem`; fails naming every cookie (with its masked Set-Cookie line) that has one. */
 function judgeEach(
   scene: CookieScene,
-  checkId: string,
+  checkId: CheckId,
   cookies: SetCookie[],
   problem: (cookie: SetCookie) => string | undefined,
   noneReason = "the sign-in set no cookies",
 ): CheckOutcome {
-  const base = { checkId, endpoint: scene.endpoint, ...(scene.exchange ? { exchanges: [{ label: "sign-in", exchange: maskExchange(scene.exchange) }] } : {}) };
+  const base = { checkId, endpoint: scene.endpoint, ...(scene.exchange ? { exchanges: [{ label: "sign-in", exchange: scene.exchange }] } : {}) };
   if (cookies.length === 0) return { ...base, status: "skip", reason: noneReason };
   const bad = cookies.flatMap((c) => {
     const why = problem(c);
@@ -143,7 +144,7 @@ function judgeEach(
   };
 }
 
-function skipOrNone(scene: CookieScene, checkId: string, reason: string): CheckOutcome {
+function skipOrNone(scene: CookieScene, checkId: CheckId, reason: string): CheckOutcome {
   return { checkId, endpoint: scene.endpoint, status: "skip", reason };
 }
 

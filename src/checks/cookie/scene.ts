@@ -1,8 +1,8 @@
 import type { Exchange } from "../../http/types.ts";
 import type { CheckOutcome } from "../../judge/types.ts";
 import { DEFAULT_MAX_COOKIE_LIFETIME_SEC, type CookieScene } from "./judge.ts";
-import { maskExchange } from "../../report/mask.ts";
 import { secureExpectation, signInForCookies, signOutWithCookie, type CookieSession, type SessionDriver } from "../../target/cookie-session.ts";
+import type { CheckId } from "../../catalogue/checks.ts";
 
 /** The parts of the audit context the cookie checks read (structurally the engine's AuditContext). */
 export interface CookieAuditView {
@@ -20,7 +20,7 @@ export interface CookieAuditView {
 
 export type PreparedScene =
   | { scene: CookieScene; session: CookieSession }
-  | { problem: (checkId: string) => CheckOutcome };
+  | { problem: (checkId: CheckId) => CheckOutcome };
 
 /** Signs user A in afresh and describes the answer's cookies for the judges. Never rejects: a failed sign-in becomes an `error` verdict. */
 export async function cookieSignInScene(ctx: CookieAuditView): Promise<PreparedScene> {
@@ -30,7 +30,7 @@ export async function cookieSignInScene(ctx: CookieAuditView): Promise<PreparedS
     const session = await signInForCookies(ctx.driver, auth, ctx.userA);
     const url = new URL(`${auth.baseUrl.replace(/\/+$/, "")}/x`);
     if ("problem" in session) {
-      const exchange = maskExchange(session.exchange);
+      const exchange = session.exchange;
       return {
         problem: (checkId) => ({
           checkId,

@@ -1,4 +1,3 @@
-import { maskExchange } from "../../report/mask.ts";
 import type { Exchange, HttpResponse } from "../../http/types.ts";
 import type { CheckOutcome } from "../../judge/types.ts";
 import type { OriginClass } from "./origins.ts";
@@ -118,7 +117,7 @@ export function judgeCors(target: CorsTarget, classes: OriginClass[], probes: Co
 
 /** cors.wildcard-credentials: `ACAO: *` or a foreign origin granted together with `ACAC: true`. */
 export function judgeWildcardCredentials(target: CorsTarget, foreign: CorsProbe[], control = judgePositiveControl(target, [])): CheckOutcome {
-  const base = { checkId: "cors.wildcard-credentials", endpoint: target.endpoint };
+  const base = { checkId: "cors.wildcard-credentials" as const, endpoint: target.endpoint };
   if (foreign.length === 0) return { ...base, status: "skip", reason: "no foreign origin was sent" };
   if (control.problem) return { ...base, status: "error", reason: control.problem, exchanges: control.exchanges };
   const bad = foreign.filter((p) => {
@@ -142,7 +141,7 @@ export function judgeWildcardCredentials(target: CorsTarget, foreign: CorsProbe[
 
 /** cors.vary-origin: every answer whose ACAO names a specific origin (computed from the request) carries Vary: Origin. */
 export function judgeVaryOrigin(target: CorsTarget, probes: CorsProbe[]): CheckOutcome {
-  const base = { checkId: "cors.vary-origin", endpoint: target.endpoint };
+  const base = { checkId: "cors.vary-origin" as const, endpoint: target.endpoint };
   const dynamic = probes.filter((p) => {
     const acao = p.exchange.response ? readGrant(p.exchange.response, p.origin).acao?.trim() : undefined;
     return acao !== undefined && acao !== "*";
@@ -191,7 +190,7 @@ export function judgePositiveControl(target: CorsTarget, probes: CorsProbe[]): C
 }
 
 function labelled(probes: CorsProbe[]): Array<{ label: string; exchange: Exchange }> {
-  return probes.map((p) => ({ label: describeProbe(p), exchange: maskExchange(p.exchange) }));
+  return probes.map((p) => ({ label: describeProbe(p), exchange: p.exchange }));
 }
 
 function all(headers: Record<string, string | string[]>, name: string): string[] {

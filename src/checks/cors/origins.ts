@@ -1,5 +1,6 @@
 import { isIP } from "node:net";
 import { CORS_ORIGIN_CLASSES } from "../../catalogue/checks.ts";
+import type { CheckId } from "../../catalogue/checks.ts";
 
 /** The id suffix of a CORS origin class (`cors.<classId>` in the catalogue). */
 export type OriginClassId =
@@ -17,7 +18,7 @@ export type OriginClassId =
 /** The origins one class sends for an allowed origin, or why the class does not apply to it. */
 export interface OriginClass {
   classId: OriginClassId;
-  checkId: string;
+  checkId: CheckId;
   label: string;
   origins: string[];
   /** Set when no origin of this class can be built for the allowed origin (e.g. an IP address has no subdomains). */
@@ -74,7 +75,7 @@ export function deriveOriginClasses(allowedOrigin: string, attackerLabel = "auth
     const make = build[id];
     if (!make) throw new Error(`no origin builder for the catalogue's CORS class ${classId}`);
     const built = make();
-    const base = { classId: id, checkId: `cors.${id}`, label };
+    const base = { classId: id, checkId: `cors.${id}` as CheckId, label };
     if (typeof built === "string") return { ...base, origins: [], notApplicable: built };
     // Only origins a browser could really send count; special characters are sent as they are (browsers differ).
     const origins = id === "special-chars" || id === "null-origin" ? built : built.filter(isSendableOrigin);

@@ -1,4 +1,3 @@
-import { CHECKS } from "../../catalogue/checks.ts";
 import { cookieHeader } from "../../target/identities.ts";
 
 /** The parts of the target model the CORS probes read (structurally the engine's TargetModel). */
@@ -6,11 +5,6 @@ export interface CorsModelView {
   config: { api: { baseUrl: string }; auth: { baseUrl: string; basePath: string } };
   probes: Array<{ kind: "read" | "write"; op: { pathParams: unknown[] }; request: { method: string; url: string } }>;
   users: Array<{ cookies: string[] }>;
-}
-
-/** Every check the CORS suite records: the origin classes, cors.wildcard-credentials and cors.vary-origin. */
-export function corsCheckIds(): string[] {
-  return CHECKS.filter((check) => check.category === "cors").map((check) => check.id);
 }
 
 /**

@@ -1,7 +1,6 @@
 import type { CsrfAttempt, CsrfEvidence } from "./judge.ts";
 import type { CheckOutcome } from "../../judge/types.ts";
 import type { CookieAuditView } from "../cookie/scene.ts";
-import { maskExchange } from "../../report/mask.ts";
 import { authEndpointUrl, sessionAlive, signInForCookies, signOutWithCookie, stateChangingCall } from "../../target/cookie-session.ts";
 
 /**
@@ -24,7 +23,7 @@ export async function runCsrfAttempts(ctx: CookieAuditView, foreignOrigin: strin
         endpoint,
         status: "error",
         reason: `cannot get a cookie session: ${session.problem}`,
-        exchanges: [{ label: "sign-in", exchange: maskExchange(session.exchange) }],
+        exchanges: [{ label: "sign-in", exchange: session.exchange }],
       },
     };
   if (!session.cookie)

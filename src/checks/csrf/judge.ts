@@ -1,4 +1,3 @@
-import { maskExchange } from "../../report/mask.ts";
 import type { Exchange } from "../../http/types.ts";
 import type { CheckOutcome } from "../../judge/types.ts";
 
@@ -28,7 +27,7 @@ const HINT =
  * with the trusted Origin succeeds, and a foreign-origin sign-out leaves the session alive.
  */
 export function judgeCsrf(endpoint: Endpoint, evidence: CsrfEvidence): CheckOutcome {
-  const base = { checkId: "csrf.untrusted-origin", endpoint };
+  const base = { checkId: "csrf.untrusted-origin" as const, endpoint };
   if (evidence.attempts.length === 0) return { ...base, status: "skip", reason: "no cross-site attempt was made" };
   const controlLabel = "positive control: same call with the trusted Origin";
   const control = evidence.control.response;
@@ -37,7 +36,7 @@ export function judgeCsrf(endpoint: Endpoint, evidence: CsrfEvidence): CheckOutc
       ...base,
       status: "error",
       reason: `positive control failed: the call with the trusted Origin ${control ? `answered ${control.status}` : `got no answer (${evidence.control.error?.message ?? "no response"})`}, so refusals of foreign origins prove nothing`,
-      exchanges: [{ label: controlLabel, exchange: maskExchange(evidence.control) }],
+      exchanges: [{ label: controlLabel, exchange: evidence.control }],
     };
   const notes: string[] = [];
   const failed: Array<{ attempt: CsrfAttempt; why: string }> = [];
@@ -54,9 +53,9 @@ export function judgeCsrf(endpoint: Endpoint, evidence: CsrfEvidence): CheckOutc
     if (signOut && !failed.some((f) => f.attempt === signOut)) failed.push({ attempt: signOut, why: "the session is gone afterwards: the cross-site sign-out took effect" });
   }
   const variants = { total: evidence.attempts.length, failed: failed.length };
-  const controlEvidence = { label: controlLabel, exchange: maskExchange(evidence.control) };
+  const controlEvidence = { label: controlLabel, exchange: evidence.control };
   if (failed.length === 0)
-    return { ...base, status: "pass", variants, notes, exchanges: [{ label: evidence.attempts[0]?.label ?? "attempt", exchange: maskExchange(evidence.attempts[0]!.exchange) }, controlEvidence] };
+    return { ...base, status: "pass", variants, notes, exchanges: [{ label: evidence.attempts[0]?.label ?? "attempt", exchange: evidence.attempts[0]!.exchange }, controlEvidence] };
   const origins = [...new Set(failed.map((f) => f.attempt.origin))];
   return {
     ...base,
@@ -65,7 +64,7 @@ export function judgeCsrf(endpoint: Endpoint, evidence: CsrfEvidence): CheckOutc
     variants,
     failedVariants: failed.map((f) => `${f.attempt.label}: ${f.why}`),
     notes,
-    exchanges: [...failed.slice(0, 3).map((f) => ({ label: `${f.attempt.label}: ${f.why}`, exchange: maskExchange(f.attempt.exchange) })), controlEvidence],
+    exchanges: [...failed.slice(0, 3).map((f) => ({ label: `${f.attempt.label}: ${f.why}`, exchange: f.attempt.exchange })), controlEvidence],
   };
 }
 

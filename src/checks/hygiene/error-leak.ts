@@ -1,4 +1,4 @@
-import type { AttackOutcome } from "../../judge/attack.ts";
+import type { AttackOutcome } from "../attack/judge.ts";
 import type { CheckOutcome } from "../../judge/types.ts";
 
 type Endpoint = NonNullable<CheckOutcome["endpoint"]>;
@@ -44,7 +44,7 @@ export function judgeErrorLeak(endpoint: Endpoint, outcomes: AttackOutcome[]): C
     notes.push(`rejections use ${rejectionBodies.size} different bodies: ${examples.map((o) => JSON.stringify(o.exchange.response!.body.slice(0, 80))).join(", ")}`);
     findings.push({ outcome: examples[1]!, what: "rejected tokens get different bodies, which tells an attacker why each one failed" });
   }
-  const base = { checkId: "hygiene.error-leak", endpoint, variants: { total: outcomes.length, failed: findings.length } };
+  const base = { checkId: "hygiene.error-leak" as const, endpoint, variants: { total: outcomes.length, failed: findings.length } };
   if (outcomes.length === 0) return { ...base, status: "skip", reason: "no attacks were sent to this endpoint" };
   if (findings.length === 0) return { ...base, status: "pass", notes };
   const kinds = [...new Set(findings.map((f) => f.what))];

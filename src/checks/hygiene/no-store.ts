@@ -6,7 +6,7 @@ type Endpoint = NonNullable<CheckOutcome["endpoint"]>;
 
 /** hygiene.no-store: an authenticated 2xx answer must carry Cache-Control: no-store. */
 export function judgeNoStore(endpoint: Endpoint, authenticated: Exchange): CheckOutcome {
-  const base = { checkId: "hygiene.no-store", endpoint, exchanges: [{ label: "valid token", exchange: authenticated }] };
+  const base = { checkId: "hygiene.no-store" as const, endpoint, exchanges: [{ label: "valid token", exchange: authenticated }] };
   const response = authenticated.response;
   if (!response || response.status < 200 || response.status >= 300)
     return { ...base, status: "skip", reason: "the valid token got no 2xx answer here" };

@@ -1,6 +1,7 @@
 import type { Exchange } from "../../http/types.ts";
 import { describeError } from "../../judge/controls.ts";
 import type { CheckOutcome } from "../../judge/types.ts";
+import type { CheckId } from "../../catalogue/checks.ts";
 
 export type ForeignStatusPolicy = "404" | "403" | "either";
 type Endpoint = NonNullable<CheckOutcome["endpoint"]>;
@@ -31,7 +32,7 @@ export function leakedMarker(exchange: Exchange, markers: string[]): string | un
  * and none of the owner's data in the body.
  */
 export function judgeForeignRead(
-  checkId: string,
+  checkId: CheckId,
   endpoint: Endpoint,
   attempt: Labelled,
   ownerControl: Labelled,
@@ -54,7 +55,7 @@ export function judgeForeignRead(
 
 /** isolation.list-foreign: the other user's list answers 2xx and names none of the owner's objects. */
 export function judgeForeignList(endpoint: Endpoint, listing: Labelled, markers: string[]): CheckOutcome {
-  const base = { checkId: "isolation.list-foreign", endpoint, exchanges: [listing] };
+  const base = { checkId: "isolation.list-foreign" as const, endpoint, exchanges: [listing] };
   if (!isSuccess(listing.exchange))
     return { ...base, status: "error", reason: `${listing.label} got ${statusOf(listing.exchange) ?? describeError(listing.exchange)}, so the list could not be inspected` };
   const leaked = leakedMarker(listing.exchange, markers);
@@ -73,7 +74,7 @@ export function judgeForeignWrite(
   after: Labelled,
   deleting: boolean,
 ): CheckOutcome {
-  const base = { checkId: "isolation.write-foreign", endpoint, exchanges: [attempt, before, after] };
+  const base = { checkId: "isolation.write-foreign" as const, endpoint, exchanges: [attempt, before, after] };
   if (!isSuccess(before.exchange))
     return { ...base, status: "error", reason: `control failed: ${before.label} got ${statusOf(before.exchange) ?? describeError(before.exchange)}` };
   const status = statusOf(attempt.exchange);
@@ -96,7 +97,7 @@ export function judgeForeignWrite(
 
 /** isolation.enumeration: a foreign id and a nonexistent id get the same status and body shape. */
 export function judgeEnumeration(endpoint: Endpoint, foreign: Labelled, missing: Labelled, foreignId: string, missingId: string): CheckOutcome {
-  const base = { checkId: "isolation.enumeration", endpoint, exchanges: [foreign, missing] };
+  const base = { checkId: "isolation.enumeration" as const, endpoint, exchanges: [foreign, missing] };
   const a = foreign.exchange.response;
   const b = missing.exchange.response;
   if (!a || !b) return { ...base, status: "error", reason: "no answer to one of the two requests" };
@@ -119,7 +120,7 @@ export function judgeMassAssignment(
   attempt: Labelled,
   evidence: { objectOwner?: string; inListOfA?: boolean; inListOfB?: boolean; victimId: string; lists: Labelled[] },
 ): CheckOutcome {
-  const base = { checkId: "isolation.mass-assignment", endpoint, exchanges: [attempt, ...evidence.lists] };
+  const base = { checkId: "isolation.mass-assignment" as const, endpoint, exchanges: [attempt, ...evidence.lists] };
   if (!isSuccess(attempt.exchange))
     return { ...base, status: "pass", notes: [`${attempt.label} was refused with ${statusOf(attempt.exchange) ?? describeError(attempt.exchange)}`] };
   if (evidence.objectOwner !== undefined) {

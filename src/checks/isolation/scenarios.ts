@@ -9,25 +9,16 @@ import {
   listedIds,
   statusOf,
 } from "./judge.ts";
-import type { CheckOutcome } from "../../judge/types.ts";
+import type { CheckOutcome, LabelledExchange as Labelled, MatrixCell } from "../../judge/types.ts";
 import { synthesizeBody, synthesizeUpdate, unlikelyId } from "../../target/bodies.ts";
 import type { Operation } from "../../target/openapi.ts";
 import { fillPath, looksLikeUserIdParam, type Resource } from "../../target/resources.ts";
-import type { AuditContext } from "../../run/context.ts";
+import type { AuditContext } from "../../model/context.ts";
 import type { AuditUser, CreatedObject } from "../../model/target.ts";
-import { apiUrl, bearer, OWNER_FIELDS } from "../../target/prepare.ts";
+import { apiUrl, bearer } from "../../model/endpoint.ts";
+import { OWNER_FIELDS } from "../../target/bodies.ts";
 
-export type MatrixCell = {
-  user: string;
-  method: string;
-  route: string;
-  objectOwner: string;
-  expected: string;
-  status: number | null;
-  verdict: "enforced" | "bypassed" | "error";
-};
 
-type Labelled = { label: string; exchange: Exchange };
 
 /** The isolation scenarios of one resource, between user A (owner) and user B (intruder). */
 export class IsolationScenarios {

@@ -1,14 +1,16 @@
-import type { AuditContext } from "../../run/context.ts";
-import type { CheckOutcome } from "../../judge/types.ts";
+import { auditScope } from "../scopes.ts";
+import type { CheckRecord, Family } from "../types.ts";
 import { runHeaderFuzz } from "./properties/header-fuzz.ts";
 import { runIsolationModel } from "./properties/isolation-model.ts";
 import { runTokenAcceptance } from "./properties/token-acceptance.ts";
 import { runTokenRejection } from "./properties/token-rejection.ts";
 
-/** The property checks (SPEC §3), in the order the property suite runs them. */
-export const PROPERTIES: ReadonlyArray<readonly [checkId: string, run: (ctx: AuditContext) => Promise<CheckOutcome>]> = [
-  ["property.token-rejection", runTokenRejection],
-  ["property.token-acceptance", runTokenAcceptance],
-  ["property.isolation-model", runIsolationModel],
-  ["property.header-fuzz", runHeaderFuzz],
+const checks: CheckRecord[] = [
+  { id: "property.token-rejection", scope: auditScope, run: runTokenRejection },
+  { id: "property.token-acceptance", needs: { oracle: true }, scope: auditScope, run: runTokenAcceptance },
+  { id: "property.isolation-model", scope: auditScope, run: runIsolationModel },
+  { id: "property.header-fuzz", scope: auditScope, run: runHeaderFuzz },
 ];
+
+/** The property suites (SPEC §3): fast-check generates what the scenario lists miss. */
+export const property: Family = { name: "property", checks };

@@ -1,7 +1,8 @@
 import fc from "fast-check";
-import type { AuditContext } from "../../run/context.ts";
+import type { AuditContext } from "../../model/context.ts";
 import type { AuditUser } from "../../model/target.ts";
-import { apiUrl, bearer, OWNER_FIELDS } from "../../target/prepare.ts";
+import { apiUrl, bearer } from "../../model/endpoint.ts";
+import { OWNER_FIELDS } from "../../target/bodies.ts";
 import type { Exchange, HttpRequest } from "../../http/types.ts";
 import { synthesizeBody, synthesizeUpdate } from "../../target/bodies.ts";
 import type { Operation } from "../../target/openapi.ts";

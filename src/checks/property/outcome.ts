@@ -1,8 +1,9 @@
 import { toCurl } from "../../http/curl.ts";
 import type { Exchange } from "../../http/types.ts";
-import { controlExchanges } from "../../judge/fold.ts";
+import { controlExchanges } from "../attack/fold.ts";
 import type { CheckOutcome, Controls } from "../../judge/types.ts";
 import type { PropertySettings, RequestBudget } from "./budget.ts";
+import type { CheckId } from "../../catalogue/checks.ts";
 
 type Counterexample = NonNullable<CheckOutcome["counterexample"]>;
 
@@ -32,7 +33,7 @@ export interface RunSummary {
 }
 
 export interface PropertyRun {
-  checkId: string;
+  checkId: CheckId;
   endpoint?: CheckOutcome["endpoint"];
   settings: PropertySettings;
   details: RunSummary;

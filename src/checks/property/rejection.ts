@@ -1,4 +1,4 @@
-import type { AttackOutcome } from "../../judge/attack.ts";
+import type { AttackOutcome } from "../attack/judge.ts";
 
 /**
  * What is wrong with the answer to something that must be refused, or `undefined` when it was refused

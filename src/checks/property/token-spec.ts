@@ -1,6 +1,6 @@
 import { toBase64url } from "../../forge/base64url.ts";
 import { decodeToken } from "../../forge/token.ts";
-import { attackerEd25519Signature, attackerHmacSignature, type RawSigner } from "../../forge/raw.ts";
+import { rawSignerFromEd25519Seed, rawSignerFromSecret, type RawSigner } from "../../forge/raw.ts";
 import { applyMutations, type ByteMutation, describeMutation } from "./arbitraries/mutation.ts";
 
 /*
@@ -119,7 +119,7 @@ function signatureFor(spec: TokenSpec, env: TokenEnv, signingInput: string): str
   switch (sig.kind) {
     case "oracle":
       // Without an oracle there is no trusted key: an attacker key of the same kind stands in.
-      return env.oracle ? env.oracle.sign(signingInput) : attackerHmacSignature("HS256", "authproof-no-oracle", signingInput);
+      return (env.oracle ?? rawSignerFromSecret("authproof-no-oracle")).sign(signingInput);
     case "original":
       return decodeToken(env.users[spec.base].token).signature;
     case "empty":
@@ -127,9 +127,9 @@ function signatureFor(spec: TokenSpec, env: TokenEnv, signingInput: string): str
     case "bytes":
       return toBase64url(Uint8Array.from(sig.bytes));
     case "hmac":
-      return attackerHmacSignature(sig.alg, sig.key, signingInput);
+      return rawSignerFromSecret(sig.key, sig.alg).sign(signingInput);
     case "ed25519":
-      return attackerEd25519Signature(Uint8Array.from(sig.seed), signingInput);
+      return rawSignerFromEd25519Seed(Uint8Array.from(sig.seed)).sign(signingInput);
   }
 }
 

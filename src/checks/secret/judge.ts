@@ -5,7 +5,7 @@ const PRIVATE_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "k", "oth"];
 
 /** secret.strength: the configured shared secret, judged offline. */
 export function judgeSecretStrength(secret: string | undefined): CheckOutcome {
-  const base = { checkId: "secret.strength" };
+  const base = { checkId: "secret.strength" as const };
   if (!secret) return { ...base, status: "skip", reason: "needs a signing key: no shared secret is configured" };
   const assessment = assessSecret(secret);
   const summary = `${assessment.lengthBytes} bytes, about ${Math.round(assessment.entropyBitsEstimate)} bits of entropy`;
@@ -15,7 +15,7 @@ export function judgeSecretStrength(secret: string | undefined): CheckOutcome {
 
 /** secret.jwks-private: the JWKS must carry public members only. */
 export function judgeJwksPrivate(jwksDocument: unknown, url: string): CheckOutcome {
-  const base = { checkId: "secret.jwks-private", endpoint: { method: "GET", path: new URL(url).pathname, url } };
+  const base = { checkId: "secret.jwks-private" as const, endpoint: { method: "GET", path: new URL(url).pathname, url } };
   if (jwksDocument === undefined) return { ...base, status: "skip", reason: "the target has no JWKS in this mode" };
   const keys = (jwksDocument as { keys?: unknown }).keys;
   if (!Array.isArray(keys)) return { ...base, status: "error", reason: "the JWKS has no keys array" };

@@ -4,9 +4,9 @@ import { describeError } from "../../judge/controls.ts";
 import { formatDuration } from "../claims/lifetime.ts";
 import type { CheckOutcome } from "../../judge/types.ts";
 import { fetchBackendToken, getSession, signIn, signOut, type Identity } from "../../target/identities.ts";
-import type { AuditContext } from "../../run/context.ts";
+import type { AuditContext } from "../../model/context.ts";
 import type { Probe } from "../../model/target.ts";
-import { bearer } from "../../target/prepare.ts";
+import { bearer } from "../../model/endpoint.ts";
 
 /** The lifecycle of a second session of user A: token refresh, sign-out, replay of the old JWT. */
 export class SessionScenario {
@@ -37,7 +37,7 @@ export class SessionScenario {
 
   /** session.jwt-refresh: a JWT from get-session's set-auth-jwt header is accepted by the backend. */
   async refresh(): Promise<CheckOutcome> {
-    const base = { checkId: "session.jwt-refresh" };
+    const base = { checkId: "session.jwt-refresh" as const };
     if (this.ctx.model.config.mode !== "jwks")
       return { ...base, status: "skip", reason: "backend tokens come from the configured token path in shared-secret mode, not from set-auth-jwt" };
     const probe = this.probe();
@@ -53,7 +53,7 @@ export class SessionScenario {
 
   /** session.signout-revokes-session: after sign-out, get-session with the old session finds none. */
   async signOutRevokes(): Promise<CheckOutcome> {
-    const base = { checkId: "session.signout-revokes-session" };
+    const base = { checkId: "session.signout-revokes-session" as const };
     const session = await this.start();
     const out = await this.signOutOnce();
     if (out.status < 200 || out.status >= 300) return { ...base, status: "error", reason: `sign-out answered ${out.status}` };
@@ -67,7 +67,7 @@ export class SessionScenario {
    * expected for stateless JWTs (reported with the remaining lifetime); a lifetime above the policy fails.
    */
   async jwtAfterSignOut(): Promise<CheckOutcome> {
-    const base = { checkId: "session.jwt-after-signout" };
+    const base = { checkId: "session.jwt-after-signout" as const };
     const probe = this.probe();
     if (!probe) return { ...base, status: "skip", reason: "no read operation where a valid token gets 2xx" };
     await this.start();

@@ -9,6 +9,7 @@ import {
 } from "../../forge/index.ts";
 import { bearerAttack, freshClaims, realAlg, realHeader } from "../attack/context.ts";
 import type { Attack, AttackGenerator } from "../attack/types.ts";
+import { attackCheck, type AttackCheck } from "../attack/record.ts";
 
 /**
  * Every upper/lower-case spelling of `word` (2^letters of them).
@@ -112,3 +113,11 @@ export const emptyKey: AttackGenerator = async (ctx) => {
   }
   return attacks;
 };
+
+/** The token checks about the alg header, in the order they run. */
+export const algChecks: AttackCheck[] = [
+  attackCheck({ id: "token.alg-none", generate: algNone }),
+  attackCheck({ id: "token.alg-confusion", needs: { publicKeys: true }, generate: algConfusion }),
+  attackCheck({ id: "token.alg-relabel", generate: algRelabel }),
+  attackCheck({ id: "token.empty-key", generate: emptyKey }),
+];

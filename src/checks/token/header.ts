@@ -2,6 +2,7 @@ import { hmacSign } from "../../forge/index.ts";
 import type { AttackerKeyPair } from "../../forge/attacker-keys.ts";
 import { bearerAttack, freshClaims, oracleHeader, realHeader, validClaims } from "../attack/context.ts";
 import type { Attack, AttackContext, AttackGenerator } from "../attack/types.ts";
+import { attackCheck, type AttackCheck } from "../attack/record.ts";
 
 function attackerPairs(ctx: AttackContext): Array<[string, AttackerKeyPair]> {
   const k = ctx.attackerKeys;
@@ -115,3 +116,11 @@ export const critUnknown: AttackGenerator = async (ctx) => {
     ),
   ];
 };
+
+/** The token checks about header parameters that name keys or extensions, in the order they run. */
+export const headerChecks: AttackCheck[] = [
+  attackCheck({ id: "token.embedded-jwk", generate: embeddedJwk }),
+  attackCheck({ id: "token.jku-x5u", needs: { listener: true }, generate: jkuX5u }),
+  attackCheck({ id: "token.kid-injection", crashIsFailure: true, generate: kidInjection }),
+  attackCheck({ id: "token.crit-unknown", needs: { oracle: true }, generate: critUnknown }),
+];

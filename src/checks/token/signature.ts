@@ -22,6 +22,7 @@ import type { AttackerKeyPair } from "../../forge/attacker-keys.ts";
 import { bearerAttack, deterministicTag, freshClaims, identityOf, realAlg, realHeader } from "../attack/context.ts";
 import { commonSecrets, magicValues } from "../../data/dictionaries.ts";
 import type { Attack, AttackContext, AttackGenerator } from "../attack/types.ts";
+import { attackCheck, type AttackCheck } from "../attack/record.ts";
 
 /** `token.magic-value`: dictionary values as the whole bearer value and as the signature of the real token. */
 export const magicValue: AttackGenerator = async (ctx) => {
@@ -196,3 +197,13 @@ export const wrongKey: AttackGenerator = async (ctx) => {
   return attacks;
 };
 
+/** The token checks about signatures and keys, in the order they run. */
+export const signatureChecks: AttackCheck[] = [
+  attackCheck({ id: "token.magic-value", budget: "dictionary", generate: magicValue }),
+  attackCheck({ id: "token.guessable-secret", budget: "dictionary", generate: guessableSecret }),
+  attackCheck({ id: "token.malformed", crashIsFailure: true, generate: malformed }),
+  attackCheck({ id: "token.signature-tampered", generate: signatureTampered }),
+  attackCheck({ id: "token.signature-invalid", generate: signatureInvalid }),
+  attackCheck({ id: "token.signature-stripped", generate: signatureStripped }),
+  attackCheck({ id: "token.wrong-key", generate: wrongKey }),
+];

@@ -6,7 +6,7 @@ type Endpoint = NonNullable<CheckOutcome["endpoint"]>;
 
 /** transport.missing-token: no Authorization header must get 401 with a Bearer challenge. */
 export function judgeMissingToken(endpoint: Endpoint, negative: Exchange): CheckOutcome {
-  const base = { checkId: "transport.missing-token", endpoint, exchanges: [{ label: "no Authorization header", exchange: negative }] };
+  const base = { checkId: "transport.missing-token" as const, endpoint, exchanges: [{ label: "no Authorization header", exchange: negative }] };
   const response = negative.response;
   if (!response) return { ...base, status: "error", reason: `no answer: ${describeError(negative)}` };
   const challenge = headerValues(response.headers, "www-authenticate");
@@ -22,7 +22,7 @@ export function judgeMissingToken(endpoint: Endpoint, negative: Exchange): Check
  * request without a token with data (2xx). Other refusals pass, with a note when they are not 401.
  */
 export function judgeUnprotected(endpoint: Endpoint, exchange: Exchange): CheckOutcome {
-  const base = { checkId: "transport.unprotected-route", endpoint, exchanges: [{ label: "no Authorization header", exchange }] };
+  const base = { checkId: "transport.unprotected-route" as const, endpoint, exchanges: [{ label: "no Authorization header", exchange }] };
   const response = exchange.response;
   if (!response) return { ...base, status: "error", reason: `no answer: ${describeError(exchange)}` };
   if (response.status >= 200 && response.status < 300)

@@ -1,11 +1,6 @@
 import { evidenceOf, identityOf } from "../attack/context.ts";
 import type { Attack, AttackGenerator } from "../attack/types.ts";
 
-/** `transport.missing-token`: no Authorization header at all. */
-export const missingToken: AttackGenerator = async () => [
-  { checkId: "transport.missing-token", variant: "no Authorization header", authorization: null, expect: "reject" },
-];
-
 /** `transport.scheme`: wrong or broken schemes around a valid token; a lowercase/uppercase `Bearer` must work. */
 export const scheme: AttackGenerator = async (ctx) => {
   const checkId = "transport.scheme";

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { applyAttack } from "../../attack/runner.ts";
-import type { AuditContext } from "../../../run/context.ts";
-import { judgeAttack } from "../../../judge/attack.ts";
+import type { AuditContext } from "../../../model/context.ts";
+import { judgeAttack } from "../../attack/judge.ts";
 import { controlProblem } from "../../../judge/controls.ts";
 import type { CheckOutcome } from "../../../judge/types.ts";
 import { authorizationArb } from "../arbitraries/authorization.ts";
@@ -10,7 +10,7 @@ import { findTokenProbe } from "../identity.ts";
 import { propertyOutcome, type PropertyFailure } from "../outcome.ts";
 import { refusalProblem } from "../rejection.ts";
 
-export const CHECK_ID = "property.header-fuzz";
+export const CHECK_ID = "property.header-fuzz" as const;
 
 /** P4: arbitrary Authorization values get 401 (values beyond 4 KB: any refusal), never 2xx, never 5xx. */
 export async function runHeaderFuzz(ctx: AuditContext): Promise<CheckOutcome> {

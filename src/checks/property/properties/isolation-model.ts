@@ -1,11 +1,11 @@
 import fc from "fast-check";
-import type { AuditContext } from "../../../run/context.ts";
+import type { AuditContext } from "../../../model/context.ts";
 import type { CheckOutcome } from "../../../judge/types.ts";
 import { MAX_COMMANDS, propertySettings, RequestBudget } from "../budget.ts";
 import { cleanupRun, commandArbs, isolationResource, ModelViolation, type IsolationModel, type IsolationReal } from "../isolation.ts";
 import { propertyOutcome, type PropertyFailure } from "../outcome.ts";
 
-export const CHECK_ID = "property.isolation-model";
+export const CHECK_ID = "property.isolation-model" as const;
 
 /**
  * P3: random interleavings of create / read / update / delete by users A and B on the first CRUD resource;

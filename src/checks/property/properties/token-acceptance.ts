@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { applyAttack } from "../../attack/runner.ts";
-import type { AuditContext } from "../../../run/context.ts";
+import type { AuditContext } from "../../../model/context.ts";
 import type { CheckOutcome } from "../../../judge/types.ts";
 import { judgeToken } from "../acceptance-model.ts";
 import { acceptanceSpecArb } from "../arbitraries/token.ts";
@@ -11,7 +11,7 @@ import { propertyOutcome, type PropertyFailure } from "../outcome.ts";
 import { counterexampleOf } from "../token-counterexample.ts";
 import { describeSpec, renderToken } from "../token-spec.ts";
 
-export const CHECK_ID = "property.token-acceptance";
+export const CHECK_ID = "property.token-acceptance" as const;
 
 /**
  * P2: tokens the acceptance model accepts — a user's real claims, fresh times, the trusted key, plus arbitrary
@@ -35,7 +35,7 @@ export async function runTokenAcceptance(ctx: AuditContext): Promise<CheckOutcom
     fc.pre(judgeToken(env.acceptance, rendered, now).verdict === "accept");
     if (!budget.take()) return true;
     const authorization = `Bearer ${rendered.token}`;
-    const exchange = await ctx.driver.send(applyAttack(probe.request, { checkId: CHECK_ID, variant: "", authorization, expect: "accept" }));
+    const exchange = await ctx.driver.send(applyAttack(probe.request, { authorization }));
     const expected = tokenEnv.users[spec.base].id;
     const response = exchange.response;
     let detail: string | undefined;

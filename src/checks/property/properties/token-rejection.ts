@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import type { Attack } from "../../attack/types.ts";
 import { applyAttack } from "../../attack/runner.ts";
-import type { AuditContext } from "../../../run/context.ts";
-import { judgeAttack } from "../../../judge/attack.ts";
+import type { AuditContext } from "../../../model/context.ts";
+import { judgeAttack } from "../../attack/judge.ts";
 import { controlProblem } from "../../../judge/controls.ts";
 import type { CheckOutcome } from "../../../judge/types.ts";
 import { judgeToken } from "../acceptance-model.ts";
@@ -16,7 +16,7 @@ import { refusalProblem } from "../rejection.ts";
 import { counterexampleOf } from "../token-counterexample.ts";
 import { describeSpec, renderToken } from "../token-spec.ts";
 
-export const CHECK_ID = "property.token-rejection";
+export const CHECK_ID = "property.token-rejection" as const;
 
 /**
  * P1: every generated token the acceptance model rejects gets 401 — never 2xx (or the valid token's answer),

@@ -1,4 +1,4 @@
-import type { Exchange } from "../http/types.ts";
+import type { Exchange } from "./types.ts";
 
 /** Shortens a cookie value for evidence: enough to recognise it, not enough to replay it. */
 export function maskValue(value: string): string {

@@ -1,9 +1,8 @@
-import type { Exchange } from "../http/types.ts";
-import type { AttackOutcome } from "./attack.ts";
-import { controlProblem } from "./controls.ts";
-import type { CheckOutcome, Controls } from "./types.ts";
-
-type Endpoint = NonNullable<CheckOutcome["endpoint"]>;
+import type { Exchange } from "../../http/types.ts";
+import type { AttackOutcome } from "./judge.ts";
+import { controlProblem } from "../../judge/controls.ts";
+import type { CheckId } from "../../catalogue/checks.ts";
+import type { CheckOutcome, Controls, Endpoint } from "../../judge/types.ts";
 
 const EVIDENCE_LIMIT = 3;
 
@@ -13,7 +12,7 @@ const EVIDENCE_LIMIT = 3;
  * No variants means `skip` with the given reason.
  */
 export function foldAttackOutcomes(
-  checkId: string,
+  checkId: CheckId,
   endpoint: Endpoint,
   controls: Controls,
   outcomes: AttackOutcome[],

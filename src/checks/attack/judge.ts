@@ -1,13 +1,7 @@
-import type { Attack } from "../checks/attack/types.ts";
-import type { Exchange } from "../http/types.ts";
-import type { Controls } from "./types.ts";
-import { describeError } from "./controls.ts";
-
-/**
- * Checks whose expectation itself says "never 5xx" (hostile input must not crash the parser). For the
- * others a 5xx is no acceptance: the check passes and hygiene.error-leak reports the crash.
- */
-const CRASH_IS_FAILURE = new Set(["token.malformed", "claims.exp-invalid", "token.kid-injection"]);
+import type { Attack } from "./types.ts";
+import type { Exchange } from "../../http/types.ts";
+import type { Controls } from "../../judge/types.ts";
+import { describeError } from "../../judge/controls.ts";
 
 export type AttackOutcomeKind = "rejected" | "accepted" | "server-error" | "slow" | "no-response";
 
@@ -24,6 +18,11 @@ export interface JudgeContext {
   maxLatencyMs: number;
   /** Strings that must never appear in an answer to this request (another user's id and object ids). */
   foreignMarkers: string[];
+  /**
+   * Whether a 5xx fails the check itself (its expectation says "never 5xx": hostile input must not crash the
+   * parser). Otherwise a 5xx is no acceptance: the check passes and hygiene.error-leak reports the crash.
+   */
+  crashIsFailure?: boolean;
 }
 
 /**
@@ -50,7 +49,7 @@ export function judgeAttack(attack: Attack, exchange: Exchange, controls: Contro
   }
   const status = response.status;
   if (status >= 500)
-    return outcome("server-error", CRASH_IS_FAILURE.has(attack.checkId), `server error ${status} (also reported under hygiene.error-leak)`);
+    return outcome("server-error", judge.crashIsFailure === true, `server error ${status} (also reported under hygiene.error-leak)`);
   const passedAuth = (status >= 200 && status < 300) || status === positiveStatus;
   const slow = response.durationMs > judge.maxLatencyMs;
   const leaked = judge.foreignMarkers.find((marker) => marker.length > 0 && response.body.includes(marker));

@@ -1,0 +1,23 @@
+import type { CheckOutcome } from "../../judge/types.ts";
+import type { AuditContext } from "../../model/context.ts";
+import { makeTestUser } from "../../target/identities.ts";
+import { auditScope } from "../scopes.ts";
+import type { CheckRecord, Family } from "../types.ts";
+import { auditInBrowser, type BrowserCheckId } from "./audit.ts";
+
+/** One UI sign-up and sign-in in Chromium per audit; the browser and cookie checks read their verdicts from it. */
+export async function browserVerdict(ctx: AuditContext, checkId: BrowserCheckId): Promise<CheckOutcome> {
+  const verdicts = await ctx.shared("browser session", () => auditInBrowser(ctx.model, makeTestUser(ctx.model.seed, 7)));
+  const outcome = verdicts.get(checkId);
+  if (!outcome) throw new Error(`no browser verdict for ${checkId}`);
+  return outcome;
+}
+
+const tokenStorage: CheckRecord = {
+  id: "browser.token-storage",
+  scope: auditScope,
+  run: (ctx) => browserVerdict(ctx, "browser.token-storage"),
+};
+
+/** What scripts in a real browser can read after sign-in. */
+export const browser: Family = { name: "browser", checks: [tokenStorage] };

@@ -1,0 +1,16 @@
+import { auditScope } from "../scopes.ts";
+import type { CheckRecord, Family } from "../types.ts";
+import { judgeLifetime } from "./lifetime.ts";
+import { claimsAttackChecks } from "./sends.ts";
+
+const lifetime: CheckRecord = {
+  id: "claims.lifetime",
+  scope: auditScope,
+  run: async (ctx) => judgeLifetime(ctx.model.users, ctx.model.config.policy.maxTokenLifetimeSec),
+};
+
+/** What a validly signed token claims: expiry, not-before, issuer, audience, subject, lifetime. */
+export const claims: Family = {
+  name: "claims",
+  checks: [...claimsAttackChecks, lifetime],
+};

@@ -1,0 +1,54 @@
+import type { CheckId } from "../catalogue/checks.ts";
+import type { CheckOutcome, Endpoint } from "../judge/types.ts";
+import type { AuditContext } from "../model/context.ts";
+import type { TargetModel } from "../model/target.ts";
+
+/**
+ * What a check needs before it can run. An unmet need makes the check `skip` with the need's reason, before
+ * anything is sent.
+ */
+export interface Needs {
+  /** A signing oracle: the shared secret, or a private key the target trusts. */
+  oracle?: boolean;
+  /** The target's public keys (served as a JWKS). */
+  publicKeys?: boolean;
+  /** Both users' answers to the same request: operations without path parameters. */
+  victimView?: boolean;
+  /** The attacker's loopback listener; the check fails if the listener sees any fetch. */
+  listener?: boolean;
+}
+
+/**
+ * What the acceptance of one variant means (SPEC §2): a token made without the key let in (forgery), a
+ * validly signed token that must be refused (claims), or the same valid signature or claims spelled
+ * differently (leniency: hardening advice).
+ */
+export type Impact = "forgery" | "claims" | "leniency";
+
+/**
+ * Where a check runs in an audit: the units (operations, resources, CORS targets, or the audit itself) it
+ * judges one by one. Checks that share a scope run side by side on each unit, in registry order.
+ */
+export interface Scope<Unit> {
+  readonly name: string;
+  units(model: TargetModel): Unit[];
+  /** A test title for the unit. */
+  label(unit: Unit): string;
+  /** The endpoint a skip on this unit names, when it has one. */
+  endpoint(unit: Unit): Endpoint | undefined;
+}
+
+/** One check's implementation: its catalogue id, what it needs, where it runs and how. */
+export interface CheckRecord<Unit = any> {
+  readonly id: CheckId;
+  readonly needs?: Needs;
+  readonly scope: Scope<Unit>;
+  /** Judges one unit; an empty list means the check does not apply to it (nothing is recorded). */
+  run(ctx: AuditContext, unit: Unit): Promise<CheckOutcome | CheckOutcome[]>;
+}
+
+/** A check family: the checks of one folder under src/checks/, run by one suite file. */
+export interface Family {
+  readonly name: string;
+  readonly checks: readonly CheckRecord[];
+}

@@ -1,0 +1,88 @@
+import { afterAll, describe, inject, test } from "vitest";
+import type { CheckRecord, Family, Needs, Scope } from "../checks/types.ts";
+import type { CheckOutcome } from "../judge/types.ts";
+import type { AuditContext } from "../model/context.ts";
+import type { Probe } from "../model/target.ts";
+import { createAuditContext, type LiveAuditContext } from "./context.ts";
+import { record } from "./record.ts";
+import { selectedIn } from "./selection.ts";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    authproofModel: import("../model/target.ts").TargetModel;
+    /** How many suite files this audit runs: the shared context closes after the last one. */
+    authproofSuiteCount: number;
+  }
+}
+
+/**
+ * The audit context is shared by every suite file of an audit (vitest runs them one after another in one
+ * worker, without isolation): one driver and one pace, one set of attacker keys, one listener, and values
+ * one family builds for another (the attacks hygiene judges, the browser session the cookie checks read).
+ */
+let live: { key: string; context: Promise<LiveAuditContext>; finished: number } | undefined;
+
+function auditContext(): Promise<LiveAuditContext> {
+  const model = inject("authproofModel");
+  const key = `${model.startedAt} ${model.seed}`;
+  if (live?.key !== key) live = { key, context: createAuditContext(model), finished: 0 };
+  return live.context;
+}
+
+async function suiteFinished(): Promise<void> {
+  if (!live) return;
+  live.finished += 1;
+  if (live.finished >= inject("authproofSuiteCount")) {
+    const { context } = live;
+    live = undefined;
+    await (await context).close();
+  }
+}
+
+/**
+ * Declares the tests of one check family: for each scope its checks use, one `describe` per unit (operation,
+ * resource, CORS target, or the audit), and in it one test per selected check, in registry order.
+ */
+export function defineFamilySuite(family: Family): void {
+  const model = inject("authproofModel");
+  const selected = selectedIn(model);
+  const checks = family.checks.filter((check) => selected(check.id));
+  afterAll(suiteFinished);
+  for (const [scope, records] of byScope(checks)) {
+    for (const unit of scope.units(model)) {
+      describe(scope.label(unit), () => {
+        for (const check of records) {
+          test(check.id, async (context) => {
+            record(context, await runCheck(await auditContext(), check, scope, unit));
+          });
+        }
+      });
+    }
+  }
+}
+
+async function runCheck(ctx: AuditContext, check: CheckRecord, scope: Scope<unknown>, unit: unknown): Promise<CheckOutcome[]> {
+  const unmet = unmetNeed(check.needs, ctx, unit);
+  if (unmet) {
+    const endpoint = scope.endpoint(unit);
+    return [{ checkId: check.id, ...(endpoint ? { endpoint } : {}), status: "skip", reason: unmet }];
+  }
+  const outcome = await check.run(ctx, unit);
+  return Array.isArray(outcome) ? outcome : [outcome];
+}
+
+/** Why a check cannot run here, or undefined when everything it needs is there. */
+export function unmetNeed(needs: Needs | undefined, ctx: Pick<AuditContext, "signer" | "model">, unit: unknown): string | undefined {
+  if (!needs) return undefined;
+  if (needs.oracle && !ctx.signer) return "needs a signing key (shared secret or a private key the target trusts)";
+  if (needs.publicKeys && ctx.model.publicJwks.length === 0) return "needs the target's public keys; it publishes none (shared-secret mode)";
+  if (needs.victimView && ((unit as Partial<Probe> | undefined)?.op?.pathParams.length ?? 0) > 0)
+    return "runs on operations without path parameters, where both users get an answer";
+  return undefined;
+}
+
+function byScope(checks: readonly CheckRecord[]): Map<Scope<unknown>, CheckRecord[]> {
+  const groups = new Map<Scope<unknown>, CheckRecord[]>();
+  for (const check of checks) groups.set(check.scope, [...(groups.get(check.scope) ?? []), check]);
+  return groups;
+}
