@@ -541,19 +541,20 @@ const probes: Record<string, { modes: Mode[]; env?: Record<string, string>; prob
   },
   "slow-route": {
     modes: ["shared-secret"],
-    env: { SLOW_ROUTE_SECONDS: "1" },
+    env: { SLOW_ROUTE_SECONDS: "2" },
     async probe({ f, on }) {
       const alice = await newUser(f);
       const started = Date.now();
       const res = await httpCall(f.url, "GET", `/api/${alice.id}/stats`, { headers: alice.headers });
       const elapsed = Date.now() - started;
       expect(res.json).toEqual({ total: 0, completed: 0, pending: 0 });
-      if (on) expect(elapsed).toBeGreaterThanOrEqual(1000);
-      else expect(elapsed).toBeLessThan(900);
+      // 2 s when on; the margin below keeps a loaded machine from flaking the secure direction.
+      if (on) expect(elapsed).toBeGreaterThanOrEqual(2000);
+      else expect(elapsed).toBeLessThan(1500);
       // Other routes stay fast.
       const t0 = Date.now();
       expect((await httpCall(f.url, "GET", `/api/${alice.id}/tasks`, { headers: alice.headers })).status).toBe(200);
-      expect(Date.now() - t0).toBeLessThan(900);
+      expect(Date.now() - t0).toBeLessThan(1500);
     },
   },
   "rate-limit": {
