@@ -5,10 +5,16 @@ import path from "node:path";
 import { ReferenceAppError } from "./errors.ts";
 import { backendDir, frontendDir, nextBin, repoRoot, venvDir, venvPython } from "./paths.ts";
 
+/** fixtures/: the stock-library backends (fixtures/stock/*), with their own virtualenv. */
+export const fixturesDir = path.join(repoRoot, "fixtures");
+export const fixturesVenvDir = path.join(fixturesDir, ".venv");
+export const fixturesPython = path.join(fixturesVenvDir, "bin", "python");
+
 type Log = (line: string) => void;
 
 const BUILD_STAMP = path.join(frontendDir, ".next", ".authproof-build-stamp");
 const VENV_STAMP = path.join(venvDir, ".authproof-requirements.sha256");
+const FIXTURES_VENV_STAMP = path.join(fixturesVenvDir, ".authproof-requirements.sha256");
 const LOCK_DIR = path.join(repoRoot, "node_modules", ".cache", "authproof-reference-setup.lock");
 // Not build inputs: dependencies, build output, local settings, Docker files and docs.
 const FRONTEND_SKIP = new Set([
@@ -18,13 +24,15 @@ const FRONTEND_SKIP = new Set([
 
 /**
  * Makes the reference app runnable: creates the backend virtualenv when it is missing or
- * requirements.txt changed, and runs `next build` when the build is missing or a frontend source
- * changed (hash stamps). Idempotent; returns quickly when nothing changed. Serialised across processes.
+ * requirements.txt changed, runs `next build` when the build is missing or a frontend source
+ * changed, and creates the stock fixtures' virtualenv (fixtures/.venv) the same way (hash stamps).
+ * Idempotent; returns quickly when nothing changed. Serialised across processes.
  */
 export async function ensureReferenceSetup(log: Log = () => {}): Promise<void> {
   await withLock(async () => {
     await ensureBackendVenv(log);
     await ensureFrontendBuild(log);
+    await ensureFixturesVenv(log);
   });
 }
 
@@ -39,6 +47,22 @@ async function ensureBackendVenv(log: Log): Promise<void> {
   if (!existsSync(venvPython)) await run("python3", ["-m", "venv", venvDir], backendDir, "create the backend virtualenv");
   await run(venvPython, ["-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", requirements], backendDir, "install the backend requirements");
   writeFileSync(VENV_STAMP, hash);
+}
+
+/**
+ * fixtures/.venv for the stock-library backends (fixtures/stock/*): PyJWT, python-jose, Authlib/joserfc
+ * at the exact versions of fixtures/requirements.txt, kept apart from the reference backend's pins.
+ * Skipped when the repository has no fixtures (an installed package).
+ */
+async function ensureFixturesVenv(log: Log): Promise<void> {
+  const requirements = path.join(fixturesDir, "requirements.txt");
+  if (!existsSync(requirements)) return;
+  const hash = sha256(readFileSync(requirements));
+  if (existsSync(fixturesPython) && readIfExists(FIXTURES_VENV_STAMP) === hash) return;
+  log("reference setup: installing the stock fixtures' virtualenv (fixtures/.venv)");
+  if (!existsSync(fixturesPython)) await run("python3", ["-m", "venv", fixturesVenvDir], fixturesDir, "create the fixtures virtualenv");
+  await run(fixturesPython, ["-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", requirements], fixturesDir, "install the fixtures requirements");
+  writeFileSync(FIXTURES_VENV_STAMP, hash);
 }
 
 async function ensureFrontendBuild(log: Log): Promise<void> {
