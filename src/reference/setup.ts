@@ -41,12 +41,7 @@ async function ensureBackendVenv(log: Log): Promise<void> {
   if (!existsSync(requirements)) {
     throw new ReferenceAppError("SETUP_FAILED", `Missing ${path.relative(repoRoot, requirements)}: the reference backend is not there`);
   }
-  const hash = sha256(readFileSync(requirements));
-  if (existsSync(venvPython) && readIfExists(VENV_STAMP) === hash) return;
-  log("reference setup: installing the backend virtualenv (reference-app/backend/.venv)");
-  if (!existsSync(venvPython)) await run("python3", ["-m", "venv", venvDir], backendDir, "create the backend virtualenv");
-  await run(venvPython, ["-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", requirements], backendDir, "install the backend requirements");
-  writeFileSync(VENV_STAMP, hash);
+  await ensureVenv({ dir: venvDir, python: venvPython, stamp: VENV_STAMP, requirements, what: "the backend" }, log);
 }
 
 /**
@@ -57,12 +52,18 @@ async function ensureBackendVenv(log: Log): Promise<void> {
 async function ensureFixturesVenv(log: Log): Promise<void> {
   const requirements = path.join(fixturesDir, "requirements.txt");
   if (!existsSync(requirements)) return;
-  const hash = sha256(readFileSync(requirements));
-  if (existsSync(fixturesPython) && readIfExists(FIXTURES_VENV_STAMP) === hash) return;
-  log("reference setup: installing the stock fixtures' virtualenv (fixtures/.venv)");
-  if (!existsSync(fixturesPython)) await run("python3", ["-m", "venv", fixturesVenvDir], fixturesDir, "create the fixtures virtualenv");
-  await run(fixturesPython, ["-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", requirements], fixturesDir, "install the fixtures requirements");
-  writeFileSync(FIXTURES_VENV_STAMP, hash);
+  await ensureVenv({ dir: fixturesVenvDir, python: fixturesPython, stamp: FIXTURES_VENV_STAMP, requirements, what: "the stock fixtures" }, log);
+}
+
+/** A virtualenv with exactly `requirements` installed; rebuilt only when the requirements file changed. */
+async function ensureVenv(venv: { dir: string; python: string; stamp: string; requirements: string; what: string }, log: Log): Promise<void> {
+  const hash = sha256(readFileSync(venv.requirements));
+  if (existsSync(venv.python) && readIfExists(venv.stamp) === hash) return;
+  const cwd = path.dirname(venv.requirements);
+  log(`reference setup: installing the virtualenv of ${venv.what} (${path.relative(repoRoot, venv.dir)})`);
+  if (!existsSync(venv.python)) await run("python3", ["-m", "venv", venv.dir], cwd, `create the virtualenv of ${venv.what}`);
+  await run(venv.python, ["-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", venv.requirements], cwd, `install the requirements of ${venv.what}`);
+  writeFileSync(venv.stamp, hash);
 }
 
 async function ensureFrontendBuild(log: Log): Promise<void> {
