@@ -1,7 +1,7 @@
 import type { Signer } from "../../forge/index.ts";
 import type { AttackerKeys } from "../../forge/attacker-keys.ts";
 import type { CheckId } from "../../catalogue/checks.ts";
-import type { Needs } from "../types.ts";
+import type { Impact, Needs } from "../types.ts";
 
 export type { AttackerKeys } from "../../forge/attacker-keys.ts";
 
@@ -15,6 +15,7 @@ export interface Attack {
   expect: "reject" | "accept"; // accept: must get 2xx as `identity`
   identity?: string; // expected identity when expect = accept
   token?: { header: unknown; claims: unknown }; // decoded, for evidence
+  impact?: Impact; // what acceptance of this variant means; the check's default when absent
   note?: string;
 }
 
@@ -44,6 +45,8 @@ export interface AttackCheckSpec {
   budget?: "dictionary";
   /** A 5xx fails this check itself (its expectation says "never 5xx"); otherwise hygiene.error-leak reports it. */
   crashIsFailure?: boolean;
+  /** What acceptance of a variant means unless the variant says otherwise (forgery for token checks, claims for claims checks). */
+  impact?: Impact;
   generate: AttackGenerator;
 }
 
