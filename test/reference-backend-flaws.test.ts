@@ -13,6 +13,7 @@ import {
   startBackend,
   startJsonServer,
   type HttpResult,
+  b64url,
   type JsonServer,
   type RunningBackend,
   type TokenIssuer,
@@ -189,6 +190,17 @@ const probes: Record<string, { mode: Mode; probe(p: Probe): Promise<void> }> = {
     mode: "jwks",
     async probe(p) {
       expectAcceptedOnlyWhenOn(p, await me(p, bearer("dev")), "dev-user");
+    },
+  },
+  "json-serialization": {
+    mode: "jwks",
+    async probe(p) {
+      const owner = randomUUID();
+      const victim = randomUUID();
+      const [h, payload, signature] = (await p.issuer.token(owner)).split(".");
+      const forged = b64url(claimsFor(victim, p.issuer.origin));
+      const polyglot = `{"${h}.${forged}.":"","protected":"${h}","payload":"${payload}","signature":"${signature}"}`;
+      expectAcceptedOnlyWhenOn(p, await me(p, bearer(polyglot)), victim);
     },
   },
   "query-token": {

@@ -143,6 +143,17 @@ const ENTRIES = [
     refs: ["CVE-2020-28042", "RFC 8725 §3.3", "CWE-347"],
   },
   {
+    id: "token.serialization",
+    title: "Tokens only count in the compact serialization",
+    category: "token",
+    severity: "critical",
+    sends: "The real token re-sent as JWS JSON (flattened, general, base64url-wrapped) and as a JSON/compact polyglot, with its claims changed.",
+    expects: `${R401} (RFC 7519 §7.2: a JWT is in the compact serialization).`,
+    why: "A verifier that checks one serialization and reads the claims from another lets anyone rewrite the claims of a valid token.",
+    fix: "Accept exactly three dot-separated base64url segments and read the claims from what was verified (python-jwt < 3.3.4: CVE-2022-39227).",
+    refs: ["RFC 7515 §7.2", "RFC 7519 §7.2", "CVE-2022-39227", "CWE-347"],
+  },
+  {
     id: "token.wrong-key",
     title: "Tokens signed with another key are refused",
     category: "token",

@@ -23,6 +23,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import math
 import os
 import re
@@ -93,7 +94,10 @@ def current_user(
         user = User(id="dev-user")
     else:
         try:
-            user = verify_token(token)
+            if flaws.on("json-serialization") and token.startswith("{"):
+                user = _json_serialization_user(token)
+            else:
+                user = verify_token(token)
         except Exception as exc:  # every failure, expected or not, is the same 401
             if flaws.on("error-leak") and isinstance(exc, jwt.DecodeError):
                 raise HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, traceback.format_exc()) from None
@@ -266,6 +270,16 @@ def _exact(value: Any, expected: str) -> bool:
 
 def _spki_pem(key: jwt.PyJWK) -> bytes:
     return key.key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def _json_serialization_user(token: str) -> User:
+    """Like python-jwt < 3.3.4 (CVE-2022-39227): the JSON serialization is verified, but the claims are
+    read from the text between the token's first two dots (flaw only)."""
+    document = json.loads(token)
+    verify_token(f"{document['protected']}.{document['payload']}.{document['signature']}")
+    segment = token.split(".")[1]
+    claims = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+    return User(id=subject(claims))
 
 
 def _legacy_hmac_valid(token: str, alg: str, secret: bytes) -> bool:

@@ -13,12 +13,14 @@ import {
   signerFromSecret,
   standardAlphabetSignature,
   stripSignature,
+  toBase64url,
   truncateSignature,
   truncateSignatureText,
   zeroSignature,
   type Signer,
 } from "../../forge/index.ts";
 import type { AttackerKeyPair } from "../../forge/attacker-keys.ts";
+import type { Impact } from "../types.ts";
 import { bearerAttack, deterministicTag, freshClaims, identityOf, realAlg, realHeader } from "../attack/context.ts";
 import { commonSecrets, magicValues } from "../../data/dictionaries.ts";
 import type { Attack, AttackContext, AttackGenerator } from "../attack/types.ts";
@@ -197,6 +199,36 @@ export const wrongKey: AttackGenerator = async (ctx) => {
   return attacks;
 };
 
+/**
+ * `token.serialization`: the real signature in the JWS JSON serializations (RFC 7515 §7.2) around changed
+ * claims, and the JSON/compact polyglot of CVE-2022-39227 (the JSON verifies, the dots carry other claims).
+ */
+export const serialization: AttackGenerator = async (ctx) => {
+  const checkId = "token.serialization";
+  const { segments, header } = decodeToken(ctx.realToken);
+  const { header: h, payload: p, signature: s } = segments;
+  const victim = ctx.victim?.id ?? `authproof-other-${deterministicTag(identityOf(ctx))}`;
+  const forged = editClaims(ctx.realToken, { [ctx.expected.identityClaim]: victim });
+  const fp = decodeToken(forged).segments.payload;
+  const forgedClaims = decodeToken(forged).claims;
+  const flattened = (payload: string) => JSON.stringify({ protected: h, payload, signature: s });
+  const cases: Array<[variant: string, value: string, claims: Record<string, unknown>, impact: Impact]> = [
+    ["flattened JSON, claims unchanged", flattened(p), ctx.realClaims, "leniency"],
+    ["flattened JSON, claims changed", flattened(fp), forgedClaims, "forgery"],
+    ["general JSON, claims changed", JSON.stringify({ payload: fp, signatures: [{ protected: h, signature: s }] }), forgedClaims, "forgery"],
+    ["flattened JSON base64url-encoded, claims changed", toBase64url(flattened(fp)), forgedClaims, "forgery"],
+    ["JSON/compact polyglot (CVE-2022-39227)", `{"${h}.${fp}.":"","protected":"${h}","payload":"${p}","signature":"${s}"}`, forgedClaims, "forgery"],
+  ];
+  return cases.map(([variant, value, claims, impact]) => ({
+    checkId,
+    variant,
+    authorization: `Bearer ${value}`,
+    expect: "reject" as const,
+    impact,
+    token: { header, claims },
+  }));
+};
+
 /** The token checks about signatures and keys, in the order they run. */
 export const signatureChecks: AttackCheck[] = [
   attackCheck({ id: "token.magic-value", budget: "dictionary", generate: magicValue }),
@@ -206,4 +238,5 @@ export const signatureChecks: AttackCheck[] = [
   attackCheck({ id: "token.signature-invalid", generate: signatureInvalid }),
   attackCheck({ id: "token.signature-stripped", generate: signatureStripped }),
   attackCheck({ id: "token.wrong-key", generate: wrongKey }),
+  attackCheck({ id: "token.serialization", generate: serialization }),
 ];
