@@ -90,7 +90,7 @@ describe("every generator", () => {
       [
         "transport.scheme", "transport.token-in-query", "transport.identity-override",
         "token.magic-value", "token.guessable-secret", "token.malformed", "token.signature-tampered",
-        "token.signature-invalid", "token.signature-stripped", "token.wrong-key", "token.alg-none",
+        "token.signature-invalid", "token.signature-stripped", "token.wrong-key", "token.serialization", "token.alg-none",
         "token.alg-confusion", "token.alg-relabel", "token.empty-key", "token.embedded-jwk", "token.jku-x5u",
         "token.kid-injection", "token.crit-unknown", "claims.exp-expired", "claims.exp-missing",
         "claims.exp-invalid", "claims.nbf-future", "claims.iss", "claims.aud", "claims.sub",

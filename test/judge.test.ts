@@ -29,7 +29,7 @@ describe("judgeAttack", () => {
     const writeControls = { positive: exchange(404), negative: exchange(401) };
     expect(judgeAttack(attack("a"), exchange(404), writeControls, judge).kind).toBe("accepted");
     expect(judgeAttack(attack("a"), exchange(500), controls, judge)).toMatchObject({ kind: "server-error", failed: false });
-    expect(judgeAttack(attack("a", "reject", "token.malformed"), exchange(500), controls, judge).failed).toBe(true);
+    expect(judgeAttack(attack("a", "reject", "token.malformed"), exchange(500), controls, { ...judge, crashIsFailure: true }).failed).toBe(true);
   });
 
   test("another user's data in an answer fails even an expected acceptance", () => {
