@@ -20,7 +20,7 @@ function attack(variant: string, expect: "reject" | "accept" = "reject", checkId
 }
 
 const controls: Controls = { positive: exchange(200, '[{"id":"a1"}]'), negative: exchange(401) };
-const judge = { maxLatencyMs: 2000, foreignMarkers: ["user-b"] };
+const judge = { maxLatencyMs: 2000, foreign: { userIds: ["user-b"], objectIds: [] } };
 
 describe("judgeAttack", () => {
   test("401 rejects, 2xx accepts, a status equal to the valid token's accepts, 5xx is not acceptance", () => {

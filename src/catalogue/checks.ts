@@ -22,11 +22,11 @@ const ENTRIES = [
   // transport
   {
     id: "transport.missing-token",
-    title: "Missing token is refused with 401 and WWW-Authenticate",
+    title: "Missing token is refused with 401",
     category: "transport",
     severity: "medium",
     sends: "The request without any Authorization header.",
-    expects: "401 with WWW-Authenticate: Bearer.",
+    expects: "401 (the WWW-Authenticate challenge is transport.challenge-header).",
     why: "RFC 6750 requires a 401 challenge; a 403 or 200 breaks clients and hides missing authentication.",
     fix: "Raise 401 with the header WWW-Authenticate: Bearer for a missing token (FastAPI >= 0.122 HTTPBearer does this; older versions answer 403).",
     refs: ["RFC 6750 §3", "ASVS 8.3.1", "CWE-287", "API2:2023"],
@@ -74,6 +74,17 @@ const ENTRIES = [
     why: "One forgotten dependency exposes data or actions to anonymous callers.",
     fix: "Attach the authentication dependency at router level, and list public routes explicitly.",
     refs: ["ASVS 8.3.1", "CWE-306", "API2:2023"],
+  },
+  {
+    id: "transport.challenge-header",
+    title: "A 401 carries a WWW-Authenticate: Bearer challenge",
+    category: "transport",
+    severity: "low",
+    sends: "No token and an invalid token.",
+    expects: "Each 401 carries WWW-Authenticate: Bearer (error=\"invalid_token\" for a bad token).",
+    why: "Clients and proxies rely on the challenge to know which credentials to send; without it the 401 is ambiguous.",
+    fix: "Raise 401 with headers={\"WWW-Authenticate\": \"Bearer\"} (FastAPI's HTTPBearer does for a missing token; add it to your own 401s).",
+    refs: ["RFC 6750 §3", "RFC 9110 §11.6.1"],
   },
   // token
   {

@@ -39,7 +39,7 @@ export interface Scope<Unit> {
 }
 
 /** One check's implementation: its catalogue id, what it needs, where it runs and how. */
-export interface CheckRecord<Unit = any> {
+export interface CheckRecord<Unit = unknown> {
   readonly id: CheckId;
   readonly needs?: Needs;
   readonly scope: Scope<Unit>;
@@ -47,8 +47,15 @@ export interface CheckRecord<Unit = any> {
   run(ctx: AuditContext, unit: Unit): Promise<CheckOutcome | CheckOutcome[]>;
 }
 
+/** A check record with its unit type inferred from its scope. */
+export function check<Unit>(record: CheckRecord<Unit>): CheckRecord<Unit> {
+  return record;
+}
+
 /** A check family: the checks of one folder under src/checks/, run by one suite file. */
 export interface Family {
   readonly name: string;
-  readonly checks: readonly CheckRecord[];
+  // Each check has its own unit type; the suite hands every check the units of its own scope.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly checks: readonly CheckRecord<any>[];
 }

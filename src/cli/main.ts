@@ -36,6 +36,7 @@ const AUDIT_OPTIONS = {
   concurrency: { type: "string" },
   timeout: { type: "string" },
   "include-tokens": { type: "boolean" },
+  "allow-destructive": { type: "boolean" },
   baseline: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const satisfies ParseArgsConfig["options"];

@@ -57,6 +57,7 @@ export const CONFIG_SOURCES: ConfigSource[] = [
   { path: ["run", "reporters"], env: "AUTHPROOF_REPORTER", flags: ["reporter", "reporters"], kind: "list" },
   { path: ["run", "out"], env: "AUTHPROOF_OUT", flags: ["out"], kind: "string" },
   { path: ["run", "includeTokens"], env: "AUTHPROOF_INCLUDE_TOKENS", flags: ["include-tokens"], kind: "boolean" },
+  { path: ["run", "allowDestructive"], env: "AUTHPROOF_ALLOW_DESTRUCTIVE", flags: ["allow-destructive"], kind: "boolean" },
   { path: ["run", "baseline"], env: "AUTHPROOF_BASELINE", flags: ["baseline"], kind: "string" },
 ];
 

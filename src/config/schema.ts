@@ -103,6 +103,8 @@ export const configSchema = z.strictObject({
       audience: z.string().min(1).optional(),
       identityClaim: z.string().min(1).default("sub"),
       leewaySec: z.number().int().min(0).default(60),
+      /** Subjects must be known users: a validly signed token for a user the backend does not know is then high, not info. */
+      requireKnownSubject: z.boolean().default(false),
     })
     .prefault({}),
   users: z
@@ -130,7 +132,7 @@ export const configSchema = z.strictObject({
     .prefault({}),
   policy: z
     .strictObject({
-      foreignStatus: z.preprocess((v) => (typeof v === "number" ? String(v) : v), z.enum(["404", "403", "either"])).default("404"),
+      foreignStatus: z.preprocess((v) => (typeof v === "number" ? String(v) : v), z.enum(["404", "403", "either"])).default("either"),
       maxTokenLifetimeSec: z.number().int().positive().default(3600),
       /** Longest accepted session cookie lifetime (Max-Age / Expires), cookie.lifetime. Better Auth's default is 7 days. */
       maxCookieLifetimeSec: z.number().int().positive().default(30 * 24 * 3600),
@@ -157,6 +159,11 @@ export const configSchema = z.strictObject({
         .transform((r) => [...new Set(r)]),
       out: z.string().min(1).default("reports"),
       includeTokens: z.boolean().default(false),
+      /**
+       * Send state-changing requests that cannot be aimed at the audit's own objects or at ids that do not
+       * exist (admin and bulk routes, DELETE/POST without an id). Off by default: they may destroy data.
+       */
+      allowDestructive: z.boolean().default(false),
       baseline: z.string().min(1).optional(),
     })
     .prefault({}),

@@ -7,6 +7,8 @@ export interface HttpRequest {
   body?: string | Uint8Array;
   /** Serialised as the body (with `content-type: application/json` unless given) when `body` is absent. */
   json?: unknown;
+  /** For a state-changing request: what it may touch (an id that does not exist, an object of the audit, …). */
+  aim?: string;
 }
 
 /** The response as received; header names lower-cased, `set-cookie` always an array. */

@@ -1,4 +1,5 @@
 import type { CheckId } from "../catalogue/checks.ts";
+import type { Severity } from "../catalogue/types.ts";
 import type { Exchange } from "../http/types.ts";
 
 export type Status = "pass" | "fail" | "skip" | "error";
@@ -48,10 +49,18 @@ export interface CheckOutcome {
   };
   /** Isolation matrix cells this check observed. */
   matrix?: MatrixCell[];
+  /** The severity of this result when it fails: its worst failed variant's (default: the catalogue's). */
+  severity?: Severity;
+  /** What the worst failed variant's acceptance means. */
+  impact?: "forgery" | "claims" | "leniency";
+  /** A forged token's answer came back as the identity it chose. */
+  exploitConfirmed?: boolean;
 }
 
 /** How one operation answers a valid token (positive control) and no token (negative control). */
 export interface Controls {
   positive: Exchange;
   negative: Exchange;
+  /** A token no verifier accepts: it must get what no token gets, not what the valid token gets. */
+  invalid?: Exchange;
 }

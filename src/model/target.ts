@@ -18,12 +18,17 @@ export interface AuditUser {
   claims: Record<string, unknown>;
 }
 
+/** What a state-changing probe may touch: the only kinds of write the audit sends by default. */
+export type WriteAim = "an id that does not exist" | "a new object of the audit" | "a body that cannot be applied" | "opted in (--allow-destructive)";
+
 /** How one protected operation is probed: the request without credentials, and its controls. */
 export interface Probe {
   op: Operation;
   /** The request to send, without Authorization. Read probes target A's real object; write probes a nonexistent one. */
   request: HttpRequest;
   kind: "read" | "write";
+  /** What a write probe is aimed at. */
+  aim?: WriteAim;
   controls: Controls;
 }
 
@@ -37,11 +42,15 @@ export interface CreatedObject {
   created: unknown;
 }
 
-/** A non-public operation as it answered a request without any token. */
+/** A non-public operation as it answered a request without any token, or why it was not sent. */
 export interface AnonymousProbe {
   op: Operation;
   request: HttpRequest;
-  exchange: Exchange;
+  exchange?: Exchange;
+  /** User A's valid token on the same request, when the probe sent it. */
+  withToken?: Exchange;
+  /** Why the request was not sent (it would change data the audit did not create). */
+  skipped?: string;
 }
 
 export type OracleKind = "secret" | "private-key" | "none";
@@ -60,7 +69,7 @@ export interface TargetModel {
   publicJwks: JsonWebKey[];
   /** The JWKS document as served (for secret.jwks-private), when the mode has one. */
   jwksDocument?: unknown;
-  expected: { issuer?: string; audience?: string; identityClaim: string; leewaySec: number };
+  expected: { issuer?: string; audience?: string; identityClaim: string; leewaySec: number; requireKnownSubject?: boolean };
   users: AuditUser[];
   operations: Operation[];
   resources: Resource[];

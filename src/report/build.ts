@@ -4,6 +4,7 @@ import type { Exchange as HttpExchange } from "../http/types.ts";
 import type { CheckOutcome } from "../judge/types.ts";
 import { SCHEMA_VERSION, type Report, type Result } from "./schema.ts";
 import { summarize } from "./summary.ts";
+import { severityRank } from "../catalogue/types.ts";
 import type { TargetModel } from "../model/target.ts";
 import { maskExchange } from "../http/mask.ts";
 
@@ -64,8 +65,10 @@ function toResult(outcome: CheckOutcome, durationMs: number): Result {
     checkId: check.id,
     title: check.title,
     category: check.category,
-    severity: check.severity,
+    severity: outcome.status === "fail" ? (outcome.severity ?? check.severity) : check.severity,
     status: outcome.status,
+    ...(outcome.status === "fail" && outcome.impact ? { impact: outcome.impact } : {}),
+    ...(outcome.exploitConfirmed ? { exploitConfirmed: true } : {}),
     ...(endpoint ? { endpoint } : {}),
     ...(outcome.reason ? { reason: outcome.reason } : {}),
     ...(exchanges.length || outcome.failedVariants || outcome.notes
@@ -107,7 +110,8 @@ function dedupe(results: Result[]): Result[] {
   const byId = new Map<string, Result>();
   for (const result of results) {
     const seen = byId.get(result.id);
-    if (!seen || STATUS_WEIGHT[result.status] > STATUS_WEIGHT[seen.status]) byId.set(result.id, result);
+    if (!seen || STATUS_WEIGHT[result.status] > STATUS_WEIGHT[seen.status] || (result.status === seen.status && severityRank(result.severity) > severityRank(seen.severity)))
+      byId.set(result.id, result);
   }
   return [...byId.values()];
 }

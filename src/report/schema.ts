@@ -52,8 +52,15 @@ const ResultSchema = z
     checkId: z.string().min(1),
     title: z.string(),
     category: CategorySchema,
-    severity: SeveritySchema,
+    severity: SeveritySchema.meta({
+      description: "This result's severity: for a failure, that of its worst failed variant (forgery critical, claims high/medium, leniency info); else the check's",
+    }),
     status: StatusSchema,
+    impact: z
+      .enum(["forgery", "claims", "leniency"])
+      .optional()
+      .meta({ description: "What the worst failed variant's acceptance means: a token made without the key let in, a validly signed token that must be refused, or the same token spelled differently" }),
+    exploitConfirmed: z.boolean().optional().meta({ description: "A forged token's answer came back as the identity it chose" }),
     endpoint: EndpointSchema.optional(),
     reason: z.string().optional().meta({ description: "Why it failed, was skipped or errored" }),
     evidence: z

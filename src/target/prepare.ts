@@ -1,16 +1,15 @@
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import type { AuthproofConfig } from "../config/schema.ts";
 import type { HttpDriver } from "../http/driver.ts";
-import type { Exchange, HttpRequest } from "../http/types.ts";
-import { OWNER_FIELDS, synthesizeBody, unlikelyId } from "./bodies.ts";
+import type { Exchange } from "../http/types.ts";
+import { OWNER_FIELDS, synthesizeBody } from "./bodies.ts";
 import { fetchBackendToken, fetchJwks, makeTestUser, signIn, signUp, type Identity } from "./identities.ts";
-import { discoverOperations, type Operation } from "./openapi.ts";
-import { fillPath, inferResources, looksLikeUserIdParam, type Resource } from "./resources.ts";
+import { discoverOperations } from "./openapi.ts";
+import { fillPath, inferResources, type Resource } from "./resources.ts";
+import { anonymousProbe, buildProbe, planProbe } from "./probes.ts";
 import { HarnessError } from "../errors.ts";
 import { apiUrl, bearer } from "../model/endpoint.ts";
-import type { AuditUser, CreatedObject, OracleKind, Probe, TargetModel } from "../model/target.ts";
-
-const SAFE_METHODS = new Set(["GET", "HEAD"]);
+import type { AnonymousProbe, AuditUser, CreatedObject, OracleKind, Probe, TargetModel } from "../model/target.ts";
 
 /**
  * Builds the target model: reachability, operations from the OpenAPI document, two test users with real
@@ -45,6 +44,7 @@ export async function prepareTarget(config: AuthproofConfig, driver: HttpDriver,
     audience: config.claims.audience ?? audienceOf(a!.claims.aud),
     identityClaim: config.claims.identityClaim,
     leewaySec: config.claims.leewaySec,
+    requireKnownSubject: config.claims.requireKnownSubject,
   };
   for (const user of users) {
     if (user.claims[expected.identityClaim] !== user.userId)
@@ -55,25 +55,20 @@ export async function prepareTarget(config: AuthproofConfig, driver: HttpDriver,
   const objects = await createObjects(driver, config, resources, users, seed, warnings);
   log(`created ${objects.length} objects in ${resources.length} resources`);
 
-  const protectedOps = operations.filter((op) => !op.isPublic);
+  const planContext = { config, resources, objects, owner: users[0]!, seed };
+  const plans = operations.filter((op) => !op.isPublic).map((op) => planProbe(op, planContext));
   const probes: Probe[] = [];
-  for (const op of protectedOps) {
-    const probe = await buildProbe(driver, config, op, resources, objects, users);
+  const anonymous: AnonymousProbe[] = [];
+  for (const plan of plans) {
+    const probe = await buildProbe(driver, plan, users);
     const anonymousStatus = probe?.controls.negative.response?.status ?? 0;
-    if (probe && anonymousStatus >= 200 && anonymousStatus < 300)
-      warnings.push(`${op.method} ${op.path}: answers ${anonymousStatus} without a token; token attacks on it prove nothing`);
-    else if (probe) probes.push(probe);
-    else warnings.push(`${op.method} ${op.path}: no way to fill its path parameters; only the no-token check runs on it`);
+    if (plan.kind === "unsafe") warnings.push(`${plan.op.method} ${plan.op.path}: not sent: ${plan.reason} (--allow-destructive sends it)`);
+    else if (!probe) warnings.push(`${plan.op.method} ${plan.op.path}: no way to fill its path parameters; only the no-token check runs on it`);
+    else if (anonymousStatus >= 200 && anonymousStatus < 300)
+      warnings.push(`${plan.op.method} ${plan.op.path}: answers ${anonymousStatus} without a token; token attacks on it prove nothing`);
+    else probes.push(probe);
+    anonymous.push(await anonymousProbe(driver, plan, probe, config));
   }
-  const anonymous = await Promise.all(
-    operations
-      .filter((op) => !op.isPublic)
-      .map(async (op) => {
-        const probe = probes.find((candidate) => candidate.op === op);
-        const request = probe?.request ?? probeRequest(config, op, resources, objects, users, "write") ?? { method: op.method, url: apiUrl(config, op.path) };
-        return { op, request, exchange: probe?.controls.negative ?? (await driver.send(request)) };
-      }),
-  );
 
   return {
     config,
@@ -169,64 +164,6 @@ async function createObjects(
 function userParams(resource: Resource, user: AuditUser): Record<string, string> {
   return resource.userIdParam ? { [resource.userIdParam]: user.userId } : {};
 }
-
-async function buildProbe(
-  driver: HttpDriver,
-  config: AuthproofConfig,
-  op: Operation,
-  resources: Resource[],
-  objects: CreatedObject[],
-  users: AuditUser[],
-): Promise<Probe | undefined> {
-  const kind = SAFE_METHODS.has(op.method) ? "read" : "write";
-  const request = probeRequest(config, op, resources, objects, users, kind);
-  if (!request) return undefined;
-  const [positive, negative] = await Promise.all([
-    driver.send({ ...request, headers: { ...request.headers, ...bearer(users[0]!.token) } }),
-    driver.send(request),
-  ]);
-  return { op, request, kind, controls: { positive, negative } };
-}
-
-/**
- * The request that probes an operation without side effects: reads address A's real object; writes address
- * a nonexistent object and carry a body of the wrong type, so a token that passes authentication shows as
- * 404/422 while a rejected one gets 401.
- */
-export function probeRequest(
-  config: AuthproofConfig,
-  op: Operation,
-  resources: Resource[],
-  objects: CreatedObject[],
-  users: AuditUser[],
-  kind: "read" | "write",
-): HttpRequest | undefined {
-  const owner = users[0]!;
-  const values: Record<string, string> = {};
-  for (const param of op.pathParams) {
-    const resource = resources.find((r) => r.idParam === param.name && op.path.startsWith(r.item));
-    if (resource?.userIdParam === param.name || isUserParam(param.name, resources)) {
-      values[param.name] = owner.userId;
-      continue;
-    }
-    if (!resource) return undefined;
-    if (kind === "write") {
-      values[param.name] = unlikelyId(param.schema, 0);
-      continue;
-    }
-    const object = objects.find((o) => o.resource === resource.collection && o.owner === owner.label);
-    if (!object) return undefined;
-    values[param.name] = object.id;
-  }
-  const url = apiUrl(config, fillPath(op.path, values));
-  if (kind === "read" || !op.requestBody) return { method: op.method, url, headers: {} };
-  return { method: op.method, url, headers: { "content-type": "application/json" }, body: "[]" };
-}
-
-function isUserParam(name: string, resources: Resource[]): boolean {
-  return resources.some((r) => r.userIdParam === name) || looksLikeUserIdParam(name);
-}
-
 
 async function getJson(driver: HttpDriver, url: string, what: string): Promise<unknown> {
   const exchange = await driver.send({ method: "GET", url });

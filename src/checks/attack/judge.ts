@@ -1,9 +1,17 @@
-import type { Attack } from "./types.ts";
+import type { Severity } from "../../catalogue/types.ts";
 import type { Exchange } from "../../http/types.ts";
-import type { Controls } from "../../judge/types.ts";
 import { describeError } from "../../judge/controls.ts";
+import { foreignDataIn, type ForeignData } from "../../judge/leaks.ts";
+import type { Controls } from "../../judge/types.ts";
+import type { Impact } from "../types.ts";
+import type { Attack } from "./types.ts";
 
-export type AttackOutcomeKind = "rejected" | "accepted" | "server-error" | "slow" | "no-response";
+/**
+ * How one attack ended: `rejected` and `accepted` are answers the token check gave; `server-error` and `slow`
+ * are answers that broke; `unanswered` (refused, reset, timed out, redirected) is no answer at all and never
+ * decides a verdict.
+ */
+export type AttackOutcomeKind = "rejected" | "accepted" | "server-error" | "slow" | "unanswered";
 
 export interface AttackOutcome {
   attack: Attack;
@@ -12,17 +20,25 @@ export interface AttackOutcome {
   /** Whether the outcome breaks the attack's expectation. */
   failed: boolean;
   detail: string;
+  /** What the failure means (its impact class decides its severity). */
+  impact?: Impact | "robustness";
+  /** For an accepted forgery: the answer names the identity the forged token chose. */
+  exploitConfirmed?: boolean;
 }
 
 export interface JudgeContext {
   maxLatencyMs: number;
-  /** Strings that must never appear in an answer to this request (another user's id and object ids). */
-  foreignMarkers: string[];
+  /** Another user's data that must never appear in an answer to this request. */
+  foreign?: ForeignData;
   /**
    * Whether a 5xx fails the check itself (its expectation says "never 5xx": hostile input must not crash the
    * parser). Otherwise a 5xx is no acceptance: the check passes and hygiene.error-leak reports the crash.
    */
   crashIsFailure?: boolean;
+  /** The impact of an accepted variant that declares none (the check's default). */
+  impact?: Impact;
+  /** The token's identity claim (to tell whether a forgery came back as the identity it chose). */
+  identityClaim?: string;
 }
 
 /**
@@ -33,38 +49,66 @@ export interface JudgeContext {
 export function judgeAttack(attack: Attack, exchange: Exchange, controls: Controls, judge: JudgeContext): AttackOutcome {
   const positiveStatus = controls.positive.response?.status;
   const response = exchange.response;
-  const outcome = (kind: AttackOutcomeKind, failed: boolean, detail: string): AttackOutcome => ({
+  const impact = attack.impact ?? judge.impact;
+  const outcome = (kind: AttackOutcomeKind, failed: boolean, detail: string, extra: Partial<AttackOutcome> = {}): AttackOutcome => ({
     attack,
     exchange,
     kind,
     failed,
     detail,
+    ...(failed && (kind === "server-error" || kind === "slow") ? { impact: "robustness" as const } : failed && impact ? { impact } : {}),
+    ...extra,
   });
-  if (!response) {
-    if (exchange.error?.kind === "timeout")
-      return outcome("slow", true, `no answer within the timeout (${describeError(exchange)})`);
-    if (exchange.error?.kind === "network" && attack.expect === "reject")
-      return outcome("no-response", false, `connection closed without an answer (${exchange.error.message})`);
-    return outcome("no-response", attack.expect === "accept", describeError(exchange));
-  }
+  if (!response) return outcome("unanswered", false, `no answer (${describeError(exchange)})`);
   const status = response.status;
+  if (status >= 300 && status < 400) return outcome("unanswered", false, `redirected (${status}${locationOf(exchange)}), so the token check was not reached`);
   if (status >= 500)
     return outcome("server-error", judge.crashIsFailure === true, `server error ${status} (also reported under hygiene.error-leak)`);
   const passedAuth = (status >= 200 && status < 300) || status === positiveStatus;
   const slow = response.durationMs > judge.maxLatencyMs;
-  const leaked = judge.foreignMarkers.find((marker) => marker.length > 0 && response.body.includes(marker));
+  const leaked = judge.foreign && foreignDataIn(response.body, judge.foreign);
   if (attack.expect === "accept") {
-    if (!passedAuth) return outcome("rejected", true, `valid request refused with ${status} (valid token gets ${positiveStatus})`);
-    if (leaked) return outcome("accepted", true, `answered with another user's data (${shorten(leaked)})`);
+    // A valid request refused is never a forgery, whatever the variant stands for.
+    if (!passedAuth) return { ...outcome("rejected", true, `valid request refused with ${status} (valid token gets ${positiveStatus})`), impact: "leniency" };
+    if (leaked) return outcome("accepted", true, `answered with another user's data (${leaked})`);
     return outcome("accepted", false, `accepted with ${status}`);
   }
-  if (leaked) return outcome("accepted", true, `answered ${status} with another user's data (${shorten(leaked)})`);
-  if (passedAuth) return outcome("accepted", true, `accepted with ${status} (valid token gets ${positiveStatus}, expected 401)`);
+  const confirmed = impact === "forgery" && answersAs(response.body, chosenIdentity(attack, judge.identityClaim));
+  const confirmation = confirmed ? "; exploit confirmed: the answer is the identity the forged token chose" : "";
+  if (leaked) return outcome("accepted", true, `answered ${status} with another user's data (${leaked})${confirmation}`, { exploitConfirmed: confirmed });
+  if (passedAuth)
+    return outcome("accepted", true, `accepted with ${status} (valid token gets ${positiveStatus}, expected 401)${confirmation}`, { exploitConfirmed: confirmed });
   if (slow) return outcome("slow", true, `rejected with ${status} but took ${Math.round(response.durationMs)} ms`);
   if (status === 401) return outcome("rejected", false, "401");
   return outcome("rejected", false, `rejected with ${status} (RFC 6750 expects 401)`);
 }
 
-function shorten(value: string): string {
-  return value.length > 12 ? `${value.slice(0, 8)}…` : value;
+/** The severity a failed variant stands for: forgery critical, claims the check's own, leniency info. */
+export function severityOfFailure(outcome: AttackOutcome, claimsSeverity: Severity): Severity {
+  switch (outcome.impact) {
+    case "forgery":
+      return "critical";
+    case "leniency":
+      return "info";
+    case "robustness":
+      return "medium";
+    default:
+      return outcome.attack.severity ?? claimsSeverity;
+  }
+}
+
+function chosenIdentity(attack: Attack, identityClaim = "sub"): string | undefined {
+  const claims = attack.token?.claims;
+  const value = claims && typeof claims === "object" ? (claims as Record<string, unknown>)[identityClaim] : undefined;
+  return typeof value === "string" && value.length >= 4 ? value : undefined;
+}
+
+/** Whether a JSON answer carries `identity` as one of its string members. */
+function answersAs(body: string, identity: string | undefined): boolean {
+  return identity !== undefined && foreignDataIn(body, { userIds: [identity], objectIds: [] }) !== undefined;
+}
+
+function locationOf(exchange: Exchange): string {
+  const location = exchange.response?.headers.location;
+  return typeof location === "string" ? ` to ${location}` : "";
 }

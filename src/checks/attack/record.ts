@@ -9,6 +9,9 @@ export type AttackCheck = CheckRecord<Probe> & { readonly spec: AttackCheckSpec 
 
 /** Makes the record of an attack check. */
 export function attackCheck(spec: AttackCheckSpec): AttackCheck {
+  const category = spec.id.split(".")[0];
+  const impact = spec.impact ?? (category === "token" ? "forgery" : category === "claims" ? "claims" : undefined);
+  if (impact) spec = { ...spec, impact };
   return {
     id: spec.id,
     ...(spec.needs ? { needs: spec.needs } : {}),

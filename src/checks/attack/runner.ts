@@ -3,6 +3,7 @@ import type { CheckOutcome } from "../../judge/types.ts";
 import type { AuditContext } from "../../model/context.ts";
 import { bearer, endpointOf } from "../../model/endpoint.ts";
 import type { Probe } from "../../model/target.ts";
+import { foreignDataIn } from "../../judge/leaks.ts";
 import { foldAttackOutcomes } from "./fold.ts";
 import { judgeAttack, type AttackOutcome } from "./judge.ts";
 import type { Attack, AttackCheckSpec, AttackContext } from "./types.ts";
@@ -84,14 +85,19 @@ async function sendAndJudge(ctx: AuditContext, spec: AttackCheckSpec, probe: Pro
   const actsAsVictim = attack.identity === ctx.userB.userId;
   const other = actsAsVictim ? ctx.userA : ctx.userB;
   const baseline = actsAsVictim ? await victimBaseline(ctx, probe) : probe.controls.positive;
+  // Data the baseline answer already shows (a list that leaks, say) is an isolation finding, not the attack's doing.
   const baselineBody = baseline.response?.body ?? "";
-  const foreignMarkers = [other.userId, ...ctx.model.objects.filter((o) => o.owner === other.label).map((o) => o.id)].filter(
-    (marker) => !baselineBody.includes(marker),
-  );
+  const unlessInBaseline = (ids: string[]) => ids.filter((id) => !foreignDataIn(baselineBody, { userIds: [id], objectIds: [id] }));
+  const foreign = {
+    userIds: unlessInBaseline([other.userId]),
+    objectIds: unlessInBaseline(ctx.model.objects.filter((o) => o.owner === other.label).map((o) => o.id)),
+  };
   return judgeAttack(attack, exchange, probe.controls, {
     maxLatencyMs: ctx.model.config.policy.maxLatencyMs,
-    foreignMarkers,
+    foreign,
     crashIsFailure: spec.crashIsFailure === true,
+    ...(spec.impact ? { impact: spec.impact } : {}),
+    identityClaim: ctx.model.expected.identityClaim,
   });
 }
 

@@ -1,6 +1,7 @@
 import type { Signer } from "../../forge/index.ts";
 import type { AttackerKeys } from "../../forge/attacker-keys.ts";
 import type { CheckId } from "../../catalogue/checks.ts";
+import type { Severity } from "../../catalogue/types.ts";
 import type { Impact, Needs } from "../types.ts";
 
 export type { AttackerKeys } from "../../forge/attacker-keys.ts";
@@ -16,6 +17,7 @@ export interface Attack {
   identity?: string; // expected identity when expect = accept
   token?: { header: unknown; claims: unknown }; // decoded, for evidence
   impact?: Impact; // what acceptance of this variant means; the check's default when absent
+  severity?: Severity; // for a claims variant: its severity when accepted (default: the check's catalogue severity)
   note?: string;
 }
 
@@ -26,7 +28,7 @@ export interface AttackContext {
   victim?: { id: string; token: string }; // a second real user (tampering target / identity override)
   publicJwks: JsonWebKey[]; // target's public keys (jwks mode; [] otherwise)
   signer?: Signer; // signing oracle; undefined = black box
-  expected: { issuer?: string; audience?: string; identityClaim: string; leewaySec: number };
+  expected: { issuer?: string; audience?: string; identityClaim: string; leewaySec: number; requireKnownSubject?: boolean };
   listener?: { jkuUrl: string; x5uUrl: string }; // attacker listener
   attackerKeys: AttackerKeys;
   nowSec: number; // injected clock (deterministic tests)

@@ -2,7 +2,7 @@ import type { CheckOutcome } from "../../judge/types.ts";
 import type { AuditContext } from "../../model/context.ts";
 import { makeTestUser } from "../../target/identities.ts";
 import { auditScope } from "../scopes.ts";
-import type { CheckRecord, Family } from "../types.ts";
+import { check, type CheckRecord, type Family } from "../types.ts";
 import { auditInBrowser, type BrowserCheckId } from "./audit.ts";
 
 /** One UI sign-up and sign-in in Chromium per audit; the browser and cookie checks read their verdicts from it. */
@@ -13,11 +13,11 @@ export async function browserVerdict(ctx: AuditContext, checkId: BrowserCheckId)
   return outcome;
 }
 
-const tokenStorage: CheckRecord = {
+const tokenStorage = check({
   id: "browser.token-storage",
   scope: auditScope,
   run: (ctx) => browserVerdict(ctx, "browser.token-storage"),
-};
+});
 
 /** What scripts in a real browser can read after sign-in. */
 export const browser: Family = { name: "browser", checks: [tokenStorage] };

@@ -1,13 +1,13 @@
 import { auditScope } from "../scopes.ts";
-import type { CheckRecord, Family } from "../types.ts";
+import { check, type CheckRecord, type Family } from "../types.ts";
 import { judgeLifetime } from "./lifetime.ts";
 import { claimsAttackChecks } from "./sends.ts";
 
-const lifetime: CheckRecord = {
+const lifetime = check({
   id: "claims.lifetime",
   scope: auditScope,
   run: async (ctx) => judgeLifetime(ctx.model.users, ctx.model.config.policy.maxTokenLifetimeSec),
-};
+});
 
 /** What a validly signed token claims: expiry, not-before, issuer, audience, subject, lifetime. */
 export const claims: Family = {

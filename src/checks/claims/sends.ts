@@ -1,6 +1,8 @@
 import type { CheckId } from "../../catalogue/checks.ts";
 import { bearerAttack, deterministicTag, expectedAudience, expectedIssuer, identityOf, lifetimeSec, oracleHeader, validClaims } from "../attack/context.ts";
+import type { Severity } from "../../catalogue/types.ts";
 import type { Attack, AttackContext, AttackGenerator } from "../attack/types.ts";
+import type { Impact } from "../types.ts";
 import { mergeObject } from "../../forge/index.ts";
 import { attackCheck, type AttackCheck } from "../attack/record.ts";
 
@@ -10,18 +12,29 @@ const ATTACKER_ORIGIN = "https://attacker.invalid";
 async function oracleAttacks(
   ctx: AttackContext,
   checkId: CheckId,
-  cases: Array<[variant: string, changes: Record<string, unknown>, note?: string]>,
+  cases: Array<[variant: string, changes: Record<string, unknown>, as?: VariantMeaning]>,
 ): Promise<Attack[]> {
   const signer = ctx.signer;
   if (!signer) return [];
   const header = oracleHeader(ctx);
   const base = validClaims(ctx);
   const attacks: Attack[] = [];
-  for (const [variant, changes, note] of cases) {
-    attacks.push(bearerAttack(checkId, variant, await signer.sign(header, mergeObject(base, changes)), note));
+  for (const [variant, changes, as = {}] of cases) {
+    const attack = bearerAttack(checkId, variant, await signer.sign(header, mergeObject(base, changes)), as.note);
+    attacks.push({ ...attack, ...(as.impact ? { impact: as.impact } : {}), ...(as.severity ? { severity: as.severity } : {}) });
   }
   return attacks;
 }
+
+/** What accepting one claims variant means, when it is not the check's default. */
+interface VariantMeaning {
+  note?: string;
+  impact?: Impact;
+  severity?: Severity;
+}
+
+/** The same NumericDate spelled differently, or a far-future one: only the key holder can mint it. */
+const LENIENT: VariantMeaning = { impact: "leniency" };
 
 /** How far past the leeway time attacks go (at least 10 min). */
 function beyondLeeway(ctx: AttackContext): number {
@@ -54,14 +67,14 @@ export const expMissing: AttackGenerator = async (ctx) => oracleAttacks(ctx, "cl
 export const expInvalid: AttackGenerator = async (ctx) => {
   const later = ctx.nowSec + lifetimeSec(ctx);
   return oracleAttacks(ctx, "claims.exp-invalid", [
-    ["exp as a numeric string", { exp: String(later) }, "NumericDate is a JSON number (RFC 7519 §2)"],
+    ["exp as a numeric string", { exp: String(later) }, { ...LENIENT, note: "NumericDate is a JSON number (RFC 7519 §2)" }],
     ["exp as a non-numeric string", { exp: "never" }],
     ["exp=null", { exp: null }],
     ["exp=true", { exp: true }],
     ["exp as an object", { exp: { value: later } }],
     ["exp as an array", { exp: [later] }],
-    ["exp negative", { exp: -1 }],
-    ["exp huge (1e300)", { exp: 1e300 }, "a far-future exp makes the token effectively eternal"],
+    ["exp negative", { exp: -1 }, { severity: "high", note: "a NumericDate in 1969: an expired token" }],
+    ["exp huge (1e300)", { exp: 1e300 }, { ...LENIENT, note: "a far-future exp makes the token effectively eternal; only the key holder can mint it" }],
   ]);
 };
 
@@ -89,52 +102,68 @@ function nearMisses(expected: string): Array<[string, string]> {
   return misses.filter(([, value]) => value !== "" && !seen.has(value) && seen.add(value));
 }
 
-/** `claims.iss` (oracle): wrong, missing, empty, null, near-miss and array issuers. */
+/**
+ * `claims.iss` (oracle): wrong, missing, empty, null, near-miss and array issuers. Without an expected issuer
+ * (none configured, none in the real tokens) acceptance of any issuer is still reported, at low.
+ */
 export const iss: AttackGenerator = async (ctx) => {
   const expected = expectedIssuer(ctx);
-  const cases: Array<[string, Record<string, unknown>, string?]> = [
-    ["iss wrong", { iss: ATTACKER_ORIGIN }],
-    ["iss missing", { iss: undefined }],
+  const unexpected: VariantMeaning = expected === undefined ? { severity: "low", note: "no issuer is expected: none is configured and the real tokens carry none" } : {};
+  const cases: Array<[string, Record<string, unknown>, VariantMeaning?]> = [
+    ["iss wrong", { iss: ATTACKER_ORIGIN }, unexpected],
+    ["iss missing", { iss: undefined }, unexpected],
   ];
   if (expected !== undefined) {
     cases.push(["iss empty string", { iss: "" }], ["iss=null", { iss: null }]);
-    for (const [label, value] of nearMisses(expected)) cases.push([`iss ${label}`, { iss: value }, "CVE-2024-53861: partial issuer match"]);
+    for (const [label, value] of nearMisses(expected)) cases.push([`iss ${label}`, { iss: value }, { note: "CVE-2024-53861: partial issuer match" }]);
     cases.push(["iss array [expected]", { iss: [expected] }], ["iss array [wrong, expected]", { iss: [ATTACKER_ORIGIN, expected] }]);
   }
   return oracleAttacks(ctx, "claims.iss", cases);
 };
 
-/** `claims.aud` (oracle): wrong, missing, empty, null, near-miss audiences and arrays without the expected one. */
+/**
+ * `claims.aud` (oracle): wrong, missing, empty, null, near-miss audiences and arrays without the expected one.
+ * Never high: accepting a foreign audience matters when the verifying key also signs for other apps (a JWKS
+ * issuer that serves several: medium); with a shared secret the secret itself is the audience (low), and so it
+ * is when no audience is expected at all.
+ */
 export const aud: AttackGenerator = async (ctx) => {
   const expected = expectedAudience(ctx);
-  const cases: Array<[string, Record<string, unknown>, string?]> = [
-    ["aud wrong", { aud: ATTACKER_ORIGIN }],
-    ["aud missing", { aud: undefined }],
-    ["aud array without the expected", { aud: [ATTACKER_ORIGIN] }],
+  const severity = expected !== undefined && ctx.publicJwks.length > 0 ? "medium" : "low";
+  const as: VariantMeaning = { severity };
+  const cases: Array<[string, Record<string, unknown>, VariantMeaning?]> = [
+    ["aud wrong", { aud: ATTACKER_ORIGIN }, as],
+    ["aud missing", { aud: undefined }, as],
+    ["aud array without the expected", { aud: [ATTACKER_ORIGIN] }, as],
   ];
   if (expected !== undefined) {
-    cases.push(["aud empty string", { aud: "" }], ["aud=null", { aud: null }], ["aud empty array", { aud: [] }]);
-    for (const [label, value] of nearMisses(expected)) cases.push([`aud ${label}`, { aud: value }]);
-    cases.push(["aud array of near misses", { aud: nearMisses(expected).map(([, value]) => value) }]);
+    cases.push(["aud empty string", { aud: "" }, as], ["aud=null", { aud: null }, as], ["aud empty array", { aud: [] }, as]);
+    for (const [label, value] of nearMisses(expected)) cases.push([`aud ${label}`, { aud: value }, as]);
+    cases.push(["aud array of near misses", { aud: nearMisses(expected).map(([, value]) => value) }, as]);
   }
   return oracleAttacks(ctx, "claims.aud", cases);
 };
 
-/** `claims.sub` (oracle): identity claim missing, empty, not a string, or naming no user. */
+/**
+ * `claims.sub` (oracle): identity claim missing, empty, not a string (high: the caller has no identity, or one
+ * of another type), or naming no user: info unless `claims.requireKnownSubject` says subjects must be known
+ * users (only the key holder can mint such a token; Better Auth never does).
+ */
 export const sub: AttackGenerator = async (ctx) => {
   const claim = ctx.expected.identityClaim;
   const id = identityOf(ctx);
   const unknown = `authproof-unknown-${deterministicTag(`unknown:${id}`)}`;
+  const noSuchUser: VariantMeaning = ctx.expected.requireKnownSubject ? {} : { severity: "info", note: "a subject that names no user (claims.requireKnownSubject makes this high)" };
   return oracleAttacks(ctx, "claims.sub", [
     [`${claim} missing`, { [claim]: undefined }],
     [`${claim} empty string`, { [claim]: "" }],
-    [`${claim} whitespace`, { [claim]: " " }],
+    [`${claim} whitespace`, { [claim]: " " }, noSuchUser],
     [`${claim}=null`, { [claim]: null }],
     [`${claim} number`, { [claim]: /^\d+$/.test(id) && id.length < 16 ? Number(id) : 12345 }],
     [`${claim}=true`, { [claim]: true }],
     [`${claim} object`, { [claim]: { id } }],
     [`${claim} array [id]`, { [claim]: [id] }],
-    [`${claim} unknown user`, { [claim]: unknown }],
+    [`${claim} unknown user`, { [claim]: unknown }, noSuchUser],
   ]);
 };
 

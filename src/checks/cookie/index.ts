@@ -2,7 +2,7 @@ import type { CheckOutcome } from "../../judge/types.ts";
 import type { AuditContext } from "../../model/context.ts";
 import { browserVerdict } from "../browser/index.ts";
 import { auditScope } from "../scopes.ts";
-import type { CheckRecord, Family } from "../types.ts";
+import { check, type CheckRecord, type Family } from "../types.ts";
 import {
   judgeClearedOnSignout,
   judgeCookieLifetime,
@@ -40,7 +40,7 @@ function cookieCheck(id: "cookie.httponly" | "cookie.secure" | "cookie.samesite"
   };
 }
 
-const clearedOnSignout: CheckRecord = {
+const clearedOnSignout = check({
   id: "cookie.cleared-on-signout",
   scope: auditScope,
   run: async (ctx) => {
@@ -50,7 +50,7 @@ const clearedOnSignout: CheckRecord = {
     shared.signedOut = true;
     return judgeClearedOnSignout(prepared.scene, await cookieSignOut(ctx, prepared.session));
   },
-};
+});
 
 /** The Better Auth session cookies: attributes as set on sign-in and as a browser keeps them, and sign-out. */
 export const cookie: Family = {

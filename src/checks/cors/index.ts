@@ -1,7 +1,7 @@
 import { CHECKS } from "../../catalogue/checks.ts";
 import type { CheckOutcome } from "../../judge/types.ts";
 import type { AuditContext } from "../../model/context.ts";
-import type { CheckRecord, Family, Scope } from "../types.ts";
+import { check, type CheckRecord, type Family, type Scope } from "../types.ts";
 import { judgeCors } from "./judge.ts";
 import { planCors, type CorsTargetPlan } from "./plan.ts";
 import { runCorsProbes } from "./probe.ts";

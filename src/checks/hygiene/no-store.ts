@@ -1,5 +1,5 @@
 import type { Exchange } from "../../http/types.ts";
-import { headerValues } from "../transport/judge.ts";
+import { headerValues } from "../../http/headers.ts";
 import type { CheckOutcome } from "../../judge/types.ts";
 
 type Endpoint = NonNullable<CheckOutcome["endpoint"]>;

@@ -3,7 +3,7 @@ import type { AuditContext } from "../../model/context.ts";
 import { endpointOf } from "../../model/endpoint.ts";
 import type { Operation } from "../../target/openapi.ts";
 import type { Resource } from "../../target/resources.ts";
-import type { CheckRecord, Family, Scope } from "../types.ts";
+import { check, type CheckRecord, type Family, type Scope } from "../types.ts";
 import { IsolationScenarios, pathUserCheck, userPathOperations } from "./scenarios.ts";
 
 /** Resources where user A owns an object the audit created: B attacks it. */

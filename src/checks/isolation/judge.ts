@@ -1,5 +1,6 @@
 import type { Exchange } from "../../http/types.ts";
 import { describeError } from "../../judge/controls.ts";
+import { foreignDataIn, type ForeignData } from "../../judge/leaks.ts";
 import type { CheckOutcome } from "../../judge/types.ts";
 import type { CheckId } from "../../catalogue/checks.ts";
 
@@ -21,11 +22,7 @@ export function isSuccess(exchange: Exchange): boolean {
   return status !== undefined && status >= 200 && status < 300;
 }
 
-/** The first marker (another user's id, object id or distinctive value) found in the answer's body. */
-export function leakedMarker(exchange: Exchange, markers: string[]): string | undefined {
-  const body = exchange.response?.body ?? "";
-  return markers.find((marker) => marker.length >= 4 && body.includes(marker));
-}
+
 
 /**
  * A foreign read (isolation.read-foreign, isolation.path-user): refused with a status the policy allows,
@@ -36,7 +33,7 @@ export function judgeForeignRead(
   endpoint: Endpoint,
   attempt: Labelled,
   ownerControl: Labelled,
-  markers: string[],
+  foreign: ForeignData,
   allowed: number[],
 ): CheckOutcome {
   const base = { checkId, endpoint, exchanges: [attempt, ownerControl] };
@@ -44,9 +41,9 @@ export function judgeForeignRead(
     return { ...base, status: "error", reason: `control failed: ${ownerControl.label} got ${statusOf(ownerControl.exchange) ?? describeError(ownerControl.exchange)}` };
   const status = statusOf(attempt.exchange);
   if (status === undefined) return { ...base, status: "error", reason: `no answer: ${describeError(attempt.exchange)}` };
-  const leaked = leakedMarker(attempt.exchange, markers);
+  const leaked = foreignDataIn(attempt.exchange.response?.body ?? "", foreign);
   if (isSuccess(attempt.exchange) || leaked)
-    return { ...base, status: "fail", reason: `${attempt.label} got ${status}${leaked ? ` and the body contains the owner's data (${shorten(leaked)})` : ""}` };
+    return { ...base, status: "fail", reason: `${attempt.label} got ${status}${leaked ? ` and the body contains the owner's data (${leaked})` : ""}` };
   if (status >= 500) return { ...base, status: "fail", reason: `${attempt.label} got a server error ${status}` };
   if (!allowed.includes(status))
     return { ...base, status: "fail", reason: `${attempt.label} got ${status}; the policy expects ${allowed.join(" or ")}` };
@@ -54,12 +51,12 @@ export function judgeForeignRead(
 }
 
 /** isolation.list-foreign: the other user's list answers 2xx and names none of the owner's objects. */
-export function judgeForeignList(endpoint: Endpoint, listing: Labelled, markers: string[]): CheckOutcome {
+export function judgeForeignList(endpoint: Endpoint, listing: Labelled, foreign: ForeignData): CheckOutcome {
   const base = { checkId: "isolation.list-foreign" as const, endpoint, exchanges: [listing] };
   if (!isSuccess(listing.exchange))
     return { ...base, status: "error", reason: `${listing.label} got ${statusOf(listing.exchange) ?? describeError(listing.exchange)}, so the list could not be inspected` };
-  const leaked = leakedMarker(listing.exchange, markers);
-  if (leaked) return { ...base, status: "fail", reason: `the list contains another user's object (${shorten(leaked)})` };
+  const leaked = foreignDataIn(listing.exchange.response?.body ?? "", foreign);
+  if (leaked) return { ...base, status: "fail", reason: `the list contains another user's object (${leaked})` };
   return { ...base, status: "pass" };
 }
 

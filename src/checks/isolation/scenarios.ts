@@ -9,6 +9,7 @@ import {
   listedIds,
   statusOf,
 } from "./judge.ts";
+import type { ForeignData } from "../../judge/leaks.ts";
 import type { CheckOutcome, LabelledExchange as Labelled, MatrixCell } from "../../judge/types.ts";
 import { synthesizeBody, synthesizeUpdate, unlikelyId } from "../../target/bodies.ts";
 import type { Operation } from "../../target/openapi.ts";
@@ -49,14 +50,9 @@ export class IsolationScenarios {
     return this.ctx.userB;
   }
 
-  /** Strings whose presence in B's answers shows A's data: A's ids and distinctive values of A's object. */
-  private markersOfA(): string[] {
-    const objectB = this.ctx.model.objects.find((o) => o.resource === this.resource.collection && o.owner === "B");
-    const sharedWithB = new Set(Object.values((objectB?.body ?? {}) as Record<string, unknown>));
-    const values = Object.values((this.objectA.body ?? {}) as Record<string, unknown>).filter(
-      (v): v is string => typeof v === "string" && v.length >= 8 && !sharedWithB.has(v),
-    );
-    return [this.objectA.id, this.a.userId, ...values];
+  /** A's data, which must never appear in B's answers: A's user id and A's objects' ids. */
+  private dataOfA(): ForeignData {
+    return { userIds: [this.a.userId], objectIds: this.ctx.model.objects.filter((o) => o.owner === "A").map((o) => o.id) };
   }
 
   private itemUrl(pathUser: AuditUser, id: string): string {
@@ -98,7 +94,7 @@ export class IsolationScenarios {
     const own = await this.send(this.a, `GET own object ${this.objectA.id}`, { method: "GET", url: this.itemUrl(this.a, this.objectA.id) });
     const attempt = await this.send(this.b, `GET A's object ${this.objectA.id}`, { method: "GET", url });
     this.cell(this.a, this.resource.read, "GET", "2xx", own.exchange, false);
-    const outcome = judgeForeignRead("isolation.read-foreign", this.endpoint(this.resource.read, "GET", url), attempt, own, this.markersOfA(), this.allowed);
+    const outcome = judgeForeignRead("isolation.read-foreign", this.endpoint(this.resource.read, "GET", url), attempt, own, this.dataOfA(), this.allowed);
     this.cell(this.b, this.resource.read, "GET", this.allowed.join("|"), attempt.exchange, outcome.status === "fail");
     return outcome;
   }
@@ -106,7 +102,7 @@ export class IsolationScenarios {
   async listForeign(): Promise<CheckOutcome> {
     const url = this.collectionUrl(this.b);
     const listing = await this.send(this.b, "GET the collection", { method: "GET", url });
-    const outcome = judgeForeignList(this.endpoint(this.resource.list, "GET", url), listing, [this.objectA.id, ...this.markersOfA().slice(2)]);
+    const outcome = judgeForeignList(this.endpoint(this.resource.list, "GET", url), listing, this.dataOfA());
     this.cell(this.b, this.resource.list, "GET", "2xx without A's objects", listing.exchange, outcome.status === "fail");
     return outcome;
   }
@@ -233,8 +229,8 @@ export async function pathUserCheck(ctx: AuditContext, op: Operation, resources:
   if (!foreignUrl || !ownUrl) return { checkId: "isolation.path-user", endpoint, status: "skip", reason: "cannot fill the other path parameters" };
   const attempt = { label: "B: GET with A's user id in the path", exchange: await ctx.driver.send({ method: "GET", url: foreignUrl, headers: bearer(b.token) }) };
   const control = { label: "A: GET with A's own user id in the path", exchange: await ctx.driver.send({ method: "GET", url: foreignUrl, headers: bearer(a.token) }) };
-  const markers = [a.userId, ...model.objects.filter((o) => o.owner === "A").map((o) => o.id)];
-  return judgeForeignRead("isolation.path-user", endpoint, attempt, control, markers, [403, 404]);
+  const dataOfA = { userIds: [a.userId], objectIds: model.objects.filter((o) => o.owner === "A").map((o) => o.id) };
+  return judgeForeignRead("isolation.path-user", endpoint, attempt, control, dataOfA, [403, 404]);
 }
 
 /** GET operations whose path names a user (candidates for isolation.path-user). */

@@ -1,5 +1,5 @@
 import { auditScope } from "../scopes.ts";
-import type { CheckRecord, Family } from "../types.ts";
+import { check, type CheckRecord, type Family } from "../types.ts";
 import { runHeaderFuzz } from "./properties/header-fuzz.ts";
 import { runIsolationModel } from "./properties/isolation-model.ts";
 import { runTokenAcceptance } from "./properties/token-acceptance.ts";

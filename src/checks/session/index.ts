@@ -1,6 +1,6 @@
 import type { AuditContext } from "../../model/context.ts";
 import { auditScope } from "../scopes.ts";
-import type { CheckRecord, Family } from "../types.ts";
+import { check, type CheckRecord, type Family } from "../types.ts";
 import { SessionScenario } from "./scenario.ts";
 
 /** One second session of user A serves every session check (sign-out happens once). */

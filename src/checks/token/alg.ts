@@ -79,7 +79,8 @@ export const algRelabel: AttackGenerator = async (ctx) => {
   if (alg !== undefined) {
     for (const spelling of [alg.toLowerCase(), alg.toUpperCase()].filter((a, i, all) => a !== alg && all.indexOf(a) === i)) {
       attacks.push(
-        bearerAttack(checkId, `alg=${spelling} signature=original`, relabelAlg(ctx.realToken, spelling), "the alg name is case-sensitive"),
+        // The genuine signature under the same algorithm spelled differently: hardening advice, not a forgery.
+        { ...bearerAttack(checkId, `alg=${spelling} signature=original`, relabelAlg(ctx.realToken, spelling), "the alg name is case-sensitive"), impact: "leniency" as const },
       );
     }
   }
@@ -90,7 +91,8 @@ export const algRelabel: AttackGenerator = async (ctx) => {
       const resigner = signer.withAlg?.(other);
       if (!resigner) continue;
       attacks.push(
-        bearerAttack(checkId, `alg=${other} re-signed with the shared secret`, await resigner.sign(rest, freshClaims(ctx)), "R401 unless the policy allows this algorithm"),
+        // Made with the key: an algorithm allow-list that is not pinned, not a forgery.
+        { ...bearerAttack(checkId, `alg=${other} re-signed with the shared secret`, await resigner.sign(rest, freshClaims(ctx)), "R401 unless the policy allows this algorithm"), impact: "leniency" as const },
       );
     }
   }

@@ -122,5 +122,5 @@ export const headerChecks: AttackCheck[] = [
   attackCheck({ id: "token.embedded-jwk", generate: embeddedJwk }),
   attackCheck({ id: "token.jku-x5u", needs: { listener: true }, generate: jkuX5u }),
   attackCheck({ id: "token.kid-injection", crashIsFailure: true, generate: kidInjection }),
-  attackCheck({ id: "token.crit-unknown", needs: { oracle: true }, generate: critUnknown }),
+  attackCheck({ id: "token.crit-unknown", needs: { oracle: true }, impact: "claims", generate: critUnknown }),
 ];

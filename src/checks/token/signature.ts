@@ -131,22 +131,27 @@ export const signatureInvalid: AttackGenerator = async (ctx) => {
   const checkId = "token.signature-invalid";
   const t = ctx.realToken;
   const sigLength = Buffer.from(decodeToken(t).signature, "base64url").length;
-  const cases: Array<[string, string | undefined, string?]> = [
-    ["first bit flipped", flipSignatureBit(t, 0, 0)],
-    ["last byte's high bit flipped", flipSignatureBit(t, -1, 7)],
-    ["truncated by 1 byte", truncateSignature(t, 1)],
-    ["truncated by 4 characters", truncateSignatureText(t, 4)],
-    ["truncated to half", truncateSignature(t, Math.ceil(sigLength / 2))],
-    ["all zero bytes", zeroSignature(t)],
-    ["one extra zero byte appended", appendSignatureBytes(t, new Uint8Array([0]))],
-    ["signature appended twice", appendSignatureBytes(t, new Uint8Array(Buffer.from(decodeToken(t).signature, "base64url")))],
-    ["non-canonical base64url (unused trailing bits set)", nonCanonicalSignature(t), "same signature bytes; a lenient base64 decoder accepts it (encoding malleability)"],
-    ["base64url with '=' padding", paddedSignature(t), "same signature bytes; padding is not allowed in JWS (encoding malleability)"],
-    ["standard base64 alphabet (+/)", standardAlphabetSignature(t), "same signature bytes in the wrong alphabet (encoding malleability)"],
+  const flipped = flipSignatureBit(t, 0, 0);
+  // Forgery: signature bytes that no key produced. Leniency: the genuine signature bytes spelled differently
+  // (stock libraries decode base64 leniently), or followed by extra bytes; the key is still needed for them.
+  const cases: Array<[string, string | undefined, Impact, string?]> = [
+    ["first bit flipped", flipped, "forgery"],
+    ["last byte's high bit flipped", flipSignatureBit(t, -1, 7), "forgery"],
+    ["truncated by 1 byte", truncateSignature(t, 1), "forgery"],
+    ["truncated by 4 characters", truncateSignatureText(t, 4), "forgery"],
+    ["truncated to half", truncateSignature(t, Math.ceil(sigLength / 2)), "forgery"],
+    ["all zero bytes", zeroSignature(t), "forgery"],
+    ["first bit flipped, with '=' padding", paddedSignature(flipped), "forgery", "a wrong signature in a padded spelling: accepted only if padding skips the check"],
+    ["first bit flipped, unused trailing bits set", nonCanonicalSignature(flipped), "forgery", "a wrong signature in a non-canonical spelling"],
+    ["one extra zero byte appended", appendSignatureBytes(t, new Uint8Array([0])), "leniency", "the genuine signature followed by a byte"],
+    ["signature appended twice", appendSignatureBytes(t, new Uint8Array(Buffer.from(decodeToken(t).signature, "base64url"))), "leniency", "the genuine signature, twice"],
+    ["non-canonical base64url (unused trailing bits set)", nonCanonicalSignature(t), "leniency", "same signature bytes; a lenient base64 decoder accepts it (encoding malleability)"],
+    ["base64url with '=' padding", paddedSignature(t), "leniency", "same signature bytes; padding is not allowed in JWS (encoding malleability)"],
+    ["standard base64 alphabet (+/)", standardAlphabetSignature(t), "leniency", "same signature bytes in the wrong alphabet (encoding malleability)"],
   ];
   return cases
-    .filter((c): c is [string, string, string?] => c[1] !== undefined)
-    .map(([variant, token, note]) => bearerAttack(checkId, variant, token, note));
+    .filter((c): c is [string, string, Impact, string?] => c[1] !== undefined)
+    .map(([variant, token, impact, note]) => ({ ...bearerAttack(checkId, variant, token, note), impact }));
 };
 
 /** `token.signature-stripped`: `header.payload.` with an empty signature. */

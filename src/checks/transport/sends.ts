@@ -6,29 +6,42 @@ export const scheme: AttackGenerator = async (ctx) => {
   const checkId = "transport.scheme";
   const valid = ctx.realToken;
   const token = evidenceOf(valid);
-  const reject = (variant: string, authorization: string | string[], note?: string): Attack => ({
+  // Accepting no credential at all is a forgery; the valid token under another scheme or beside a second
+  // header is leniency (the key is still needed), and so is refusing a valid token for the scheme's case.
+  const reject = (variant: string, authorization: string | string[], impact: "forgery" | "leniency", note?: string): Attack => ({
     checkId,
     variant,
     authorization,
     expect: "reject",
+    impact,
     token,
     ...(note ? { note } : {}),
   });
   const identity = identityOf(ctx);
+  const accept = (variant: string, authorization: string): Attack => ({
+    checkId,
+    variant,
+    authorization,
+    expect: "accept",
+    identity,
+    impact: "leniency",
+    token,
+    note: "the scheme is case-insensitive (RFC 7235 §2.1)",
+  });
   return [
-    reject("Basic <valid token>", `Basic ${valid}`),
-    reject("Token <valid token>", `Token ${valid}`),
-    reject("JWT <valid token>", `JWT ${valid}`),
-    reject("no scheme, bare valid token", valid),
-    reject("Basic x", "Basic x"),
-    reject("Token x", "Token x"),
-    reject("Bearer (no credentials)", "Bearer"),
-    reject("Bearer + spaces", "Bearer    "),
-    reject("Bearer a b", "Bearer a b"),
-    reject("two headers: invalid then valid", ["Bearer x", `Bearer ${valid}`], "ambiguous credentials must be refused"),
-    reject("two headers: valid then invalid", [`Bearer ${valid}`, "Bearer x"], "ambiguous credentials must be refused"),
-    { checkId, variant: "bearer <valid token> (lowercase scheme)", authorization: `bearer ${valid}`, expect: "accept", identity, token, note: "the scheme is case-insensitive (RFC 7235 §2.1)" },
-    { checkId, variant: "BEARER <valid token> (uppercase scheme)", authorization: `BEARER ${valid}`, expect: "accept", identity, token, note: "the scheme is case-insensitive (RFC 7235 §2.1)" },
+    reject("Basic <valid token>", `Basic ${valid}`, "leniency"),
+    reject("Token <valid token>", `Token ${valid}`, "leniency"),
+    reject("JWT <valid token>", `JWT ${valid}`, "leniency"),
+    reject("no scheme, bare valid token", valid, "leniency"),
+    reject("Basic x", "Basic x", "forgery"),
+    reject("Token x", "Token x", "forgery"),
+    reject("Bearer (no credentials)", "Bearer", "forgery"),
+    reject("Bearer + spaces", "Bearer    ", "forgery"),
+    reject("Bearer a b", "Bearer a b", "forgery"),
+    reject("two headers: invalid then valid", ["Bearer x", `Bearer ${valid}`], "leniency", "ambiguous credentials should be refused"),
+    reject("two headers: valid then invalid", [`Bearer ${valid}`, "Bearer x"], "leniency", "ambiguous credentials should be refused"),
+    accept("bearer <valid token> (lowercase scheme)", `bearer ${valid}`),
+    accept("BEARER <valid token> (uppercase scheme)", `BEARER ${valid}`),
   ];
 };
 
@@ -61,6 +74,7 @@ export const identityOverride: AttackGenerator = async (ctx) => {
     headers,
     expect: "accept",
     identity: victim.id,
+    impact: "forgery",
     token: evidenceOf(victim.token),
     note: "the token's identity wins over any identity header",
   });

@@ -27,7 +27,7 @@ export async function runHeaderFuzz(ctx: AuditContext): Promise<CheckOutcome> {
     if (!budget.take()) return true;
     const attack = { checkId: CHECK_ID, variant: "fuzz", authorization: value, expect: "reject" as const };
     const exchange = await ctx.driver.send(applyAttack(probe.request, attack));
-    const judged = judgeAttack(attack, exchange, probe.controls, { maxLatencyMs: ctx.model.config.policy.maxLatencyMs, foreignMarkers: [] });
+    const judged = judgeAttack(attack, exchange, probe.controls, { maxLatencyMs: ctx.model.config.policy.maxLatencyMs });
     const detail = refusalProblem(judged, strict);
     if (detail === undefined) return true;
     failure = {

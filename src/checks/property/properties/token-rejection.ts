@@ -48,7 +48,7 @@ export async function runTokenRejection(ctx: AuditContext): Promise<CheckOutcome
       token: { header: rendered.header, claims: rendered.claims },
     };
     const exchange = await ctx.driver.send(applyAttack(probe.request, attack));
-    const judged = judgeAttack(attack, exchange, probe.controls, { maxLatencyMs: ctx.model.config.policy.maxLatencyMs, foreignMarkers: [] });
+    const judged = judgeAttack(attack, exchange, probe.controls, { maxLatencyMs: ctx.model.config.policy.maxLatencyMs });
     // Like P4: values beyond 4 KB may be refused by the HTTP layer before the verifier sees them.
     const detail = refusalProblem(judged, Buffer.byteLength(`Bearer ${rendered.token}`, "utf8") <= STRICT_MAX_BYTES);
     if (detail === undefined) return true;
