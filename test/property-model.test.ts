@@ -36,6 +36,8 @@ const model: AcceptanceModel = {
   audience: ISSUER,
   identityClaim: "sub",
   subjects: ["user-a", "user-b"],
+  requireKnownSubject: true,
+  audienceSeverity: "medium",
   leewaySec: 60,
   marginSec: 5,
   maxTokenLength: 6000,

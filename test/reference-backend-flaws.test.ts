@@ -192,6 +192,17 @@ const probes: Record<string, { mode: Mode; probe(p: Probe): Promise<void> }> = {
       expectAcceptedOnlyWhenOn(p, await me(p, bearer("dev")), "dev-user");
     },
   },
+  "padded-signature-bypass": {
+    mode: "jwks",
+    async probe(p) {
+      const sub = randomUUID();
+      const [h, payload, signature] = (await p.issuer.token(sub)).split(".");
+      const wrong = Buffer.from(signature!, "base64url");
+      wrong[0] = wrong[0]! ^ 1;
+      const token = `${h}.${payload}.${wrong.toString("base64url")}${"=".repeat((4 - (wrong.toString("base64url").length % 4)) % 4)}`;
+      expectAcceptedOnlyWhenOn(p, await me(p, bearer(token)), sub);
+    },
+  },
   "json-serialization": {
     mode: "jwks",
     async probe(p) {

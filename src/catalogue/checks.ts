@@ -692,8 +692,3 @@ export function getCheck(id: CheckId): CheckDef {
 export function isCheckId(id: string): id is CheckId {
   return byId.has(id);
 }
-
-/** Whether a check id or a category name selects the check. */
-export function matchesSelector(check: CheckDef, selector: string): boolean {
-  return check.id === selector || check.category === selector || check.id.startsWith(`${selector}.`);
-}

@@ -37,6 +37,8 @@ const AUDIT_OPTIONS = {
   timeout: { type: "string" },
   "include-tokens": { type: "boolean" },
   "allow-destructive": { type: "boolean" },
+  "require-oracle": { type: "boolean" },
+  "require-known-subject": { type: "boolean" },
   baseline: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const satisfies ParseArgsConfig["options"];

@@ -58,6 +58,8 @@ export const CONFIG_SOURCES: ConfigSource[] = [
   { path: ["run", "out"], env: "AUTHPROOF_OUT", flags: ["out"], kind: "string" },
   { path: ["run", "includeTokens"], env: "AUTHPROOF_INCLUDE_TOKENS", flags: ["include-tokens"], kind: "boolean" },
   { path: ["run", "allowDestructive"], env: "AUTHPROOF_ALLOW_DESTRUCTIVE", flags: ["allow-destructive"], kind: "boolean" },
+  { path: ["run", "requireOracle"], env: "AUTHPROOF_REQUIRE_ORACLE", flags: ["require-oracle"], kind: "boolean" },
+  { path: ["claims", "requireKnownSubject"], env: "AUTHPROOF_REQUIRE_KNOWN_SUBJECT", flags: ["require-known-subject"], kind: "boolean" },
   { path: ["run", "baseline"], env: "AUTHPROOF_BASELINE", flags: ["baseline"], kind: "string" },
 ];
 

@@ -164,6 +164,8 @@ export const configSchema = z.strictObject({
        * exist (admin and bulk routes, DELETE/POST without an id). Off by default: they may destroy data.
        */
       allowDestructive: z.boolean().default(false),
+      /** A black-box run (no signing key, so no claims checks) is not enough: stop it as incomplete. */
+      requireOracle: z.boolean().default(false),
       baseline: z.string().min(1).optional(),
     })
     .prefault({}),

@@ -14,6 +14,9 @@ import { cleanupObjects } from "../target/cleanup.ts";
 import type { TargetModel } from "../model/target.ts";
 import { prepareTarget } from "../target/prepare.ts";
 import { PACKAGE_ROOT, runSuites } from "./run-suites.ts";
+import { assertKnownSelectors } from "./selection.ts";
+import { assertCoverage, incompleteReason } from "./coverage.ts";
+import { HarnessError } from "../errors.ts";
 
 export interface AuditRun {
   report: Report;
@@ -29,6 +32,7 @@ export interface AuditHooks {
 
 /** The whole audit: target model → suites → report model → files. Throws HarnessError / ConfigError / TargetError for exit 2. */
 export async function runAudit(config: AuthproofConfig, hooks: AuditHooks, cwd = process.cwd()): Promise<AuditRun> {
+  assertKnownSelectors(config);
   const started = Date.now();
   const driver = new HttpDriver({
     allowedOrigins: [new URL(config.api.baseUrl).origin, new URL(config.auth.baseUrl).origin],
@@ -40,6 +44,7 @@ export async function runAudit(config: AuthproofConfig, hooks: AuditHooks, cwd =
   try {
     model = await prepareTarget(config, driver, hooks.log);
     for (const warning of model.warnings) hooks.log(`note: ${warning}`);
+    await assertCoverage(model, driver);
     const redact = makeRedactor(secretsOf(model), { includeTokens: config.run.includeTokens });
     const recorded = await runSuites(model, (outcome) => hooks.progress(redactDeep(outcome, redact)));
     let report = buildReport(model, recorded, {
@@ -48,6 +53,8 @@ export async function runAudit(config: AuthproofConfig, hooks: AuditHooks, cwd =
       durationMs: Date.now() - started,
       redact,
     });
+    const nothingJudged = incompleteReason(report);
+    if (nothingJudged) throw new HarnessError("INCOMPLETE", `incomplete: ${nothingJudged}`);
     if (config.run.baseline) report = applyBaseline(report, await loadReport(resolve(cwd, config.run.baseline)));
     const written = await writeReportFiles(report, {
       outDir: resolve(cwd, config.run.out),

@@ -128,6 +128,8 @@ def bearer_token(request: Request) -> str:
 def verify_token(token: str) -> User:
     """Verify signature and claims; raise on any problem."""
     header = jwt.get_unverified_header(token)
+    if flaws.on("padded-signature-bypass") and token.endswith("="):
+        return _unverified_user(token)
     require_canonical_compact(token)
     alg = header.get("alg")
     kid = header.get("kid")
@@ -270,6 +272,12 @@ def _exact(value: Any, expected: str) -> bool:
 
 def _spki_pem(key: jwt.PyJWK) -> bytes:
     return key.key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def _unverified_user(token: str) -> User:
+    """The claims of a token whose signature was never checked (flaw only)."""
+    claims = jwt.decode(token.rstrip("="), options={"verify_signature": False})
+    return User(id=subject(claims))
 
 
 def _json_serialization_user(token: str) -> User:

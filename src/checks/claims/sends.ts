@@ -145,9 +145,10 @@ export const aud: AttackGenerator = async (ctx) => {
 };
 
 /**
- * `claims.sub` (oracle): identity claim missing, empty, not a string (high: the caller has no identity, or one
- * of another type), or naming no user: info unless `claims.requireKnownSubject` says subjects must be known
- * users (only the key holder can mint such a token; Better Auth never does).
+ * `claims.sub` (oracle): identity claim missing or not a string (high: the caller has no identity, or one of
+ * another type), or a string that names no user (empty, blank, unknown): info unless
+ * `claims.requireKnownSubject` says subjects must be known users. Only the key holder can mint such a token,
+ * Better Auth never does, and PyJWT used as documented checks the claim's presence and type only.
  */
 export const sub: AttackGenerator = async (ctx) => {
   const claim = ctx.expected.identityClaim;
@@ -156,7 +157,7 @@ export const sub: AttackGenerator = async (ctx) => {
   const noSuchUser: VariantMeaning = ctx.expected.requireKnownSubject ? {} : { severity: "info", note: "a subject that names no user (claims.requireKnownSubject makes this high)" };
   return oracleAttacks(ctx, "claims.sub", [
     [`${claim} missing`, { [claim]: undefined }],
-    [`${claim} empty string`, { [claim]: "" }],
+    [`${claim} empty string`, { [claim]: "" }, noSuchUser],
     [`${claim} whitespace`, { [claim]: " " }, noSuchUser],
     [`${claim}=null`, { [claim]: null }],
     [`${claim} number`, { [claim]: /^\d+$/.test(id) && id.length < 16 ? Number(id) : 12345 }],

@@ -1,3 +1,4 @@
+import { severityRank, type Severity } from "../../catalogue/types.ts";
 import type { TargetModel } from "../../model/target.ts";
 import type { RawSigner } from "../../forge/raw.ts";
 import { duplicatedNames, type RenderedToken } from "./token-spec.ts";
@@ -17,6 +18,8 @@ export interface ModelJudgement {
   verdict: Verdict;
   /** Why the token must be rejected (verdict reject), or why the model does not decide (verdict either). */
   reasons: string[];
+  /** For a reject verdict: what accepting the token would mean, by its worst reason (forgery critical, …). */
+  severity?: Severity;
 }
 
 export interface AcceptanceModel {
@@ -27,8 +30,12 @@ export interface AcceptanceModel {
   issuer?: string;
   audience?: string;
   identityClaim: string;
-  /** Ids of users that exist (the identity claim must name one). */
+  /** Ids of users that exist. */
   subjects: string[];
+  /** Whether a subject that names no known user must be refused (otherwise the model does not decide). */
+  requireKnownSubject: boolean;
+  /** What accepting a foreign audience means: medium when the key serves other apps (a JWKS), low otherwise. */
+  audienceSeverity: Severity;
   leewaySec: number;
   /** Distance from a time boundary within which the model does not decide (clock skew, request latency). */
   marginSec: number;
@@ -62,6 +69,8 @@ export function acceptanceModelFor(model: TargetModel, oracle: RawSigner | undef
     ...(model.expected.audience !== undefined ? { audience: model.expected.audience } : {}),
     identityClaim: model.expected.identityClaim,
     subjects: model.users.map((user) => user.userId),
+    requireKnownSubject: model.expected.requireKnownSubject === true,
+    audienceSeverity: model.publicJwks.length > 0 ? "medium" : "low",
     leewaySec: model.expected.leewaySec,
     marginSec: DEFAULT_MARGIN_SEC,
     maxTokenLength: DEFAULT_MAX_TOKEN_LENGTH,
@@ -74,12 +83,13 @@ export function acceptanceModelFor(model: TargetModel, oracle: RawSigner | undef
  * @example judgeToken(am, renderToken(spec, env), nowSec).verdict // "reject"
  */
 export function judgeToken(am: AcceptanceModel, rendered: RenderedToken, nowSec: number): ModelJudgement {
-  const reject: string[] = [];
+  const reasons: Array<[reason: string, severity: Severity]> = [];
+  const reject = { push: (reason: string, severity: Severity = "critical") => reasons.push([reason, severity]) };
   const doubt: string[] = [];
 
   const onWire = rendered.token.replace(/^[ \t]+|[ \t]+$/g, "");
   if (onWire !== rendered.unmutated) {
-    if (!sameSignatureLeniently(onWire, rendered.unmutated)) return { verdict: "reject", reasons: ["bytes changed after signing"] };
+    if (!sameSignatureLeniently(onWire, rendered.unmutated)) return { verdict: "reject", reasons: ["bytes changed after signing"], severity: "critical" };
     doubt.push("only the encoding of the signature changed (judged by token.signature-invalid)");
   }
   if (rendered.token.length > am.maxTokenLength) doubt.push(`token longer than ${am.maxTokenLength} characters`);
@@ -93,7 +103,7 @@ export function judgeToken(am: AcceptanceModel, rendered: RenderedToken, nowSec:
   else if (typeof alg !== "string") reject.push(`alg is ${JSON.stringify(alg)}, not a string`);
   else if (!am.trustedAlgs.includes(alg)) reject.push(`alg ${JSON.stringify(alg)} is not an algorithm of a trusted key`);
   else if (signingAlg !== undefined && alg !== signingAlg) reject.push(`alg ${alg} is not the signing key's ${signingAlg}`);
-  if ("crit" in header) reject.push("crit names extensions the verifier does not understand");
+  if ("crit" in header) reject.push("crit names extensions the verifier does not understand", "medium");
   const baseHeader = am.realTokens[rendered.spec.base]?.header ?? {};
   const expectedKid = rendered.spec.signature.kind === "oracle" ? am.oracle?.kid : baseHeader.kid;
   for (const name of Object.keys(header)) {
@@ -105,17 +115,25 @@ export function judgeToken(am: AcceptanceModel, rendered: RenderedToken, nowSec:
   for (const name of duplicatedNames(rendered.headerEntries)) doubt.push(`header member ${name} repeated`);
 
   for (const name of ["exp", "nbf", "iat"]) judgeTime(am, name, claims, nowSec, reject, doubt);
-  if (am.issuer !== undefined && claims.iss !== am.issuer) reject.push(`iss is ${short(claims.iss)}, not the expected issuer`);
+  if (am.issuer !== undefined && claims.iss !== am.issuer) reject.push(`iss is ${short(claims.iss)}, not the expected issuer`, "high");
   if (am.audience !== undefined && claims.aud !== am.audience) {
     if (Array.isArray(claims.aud) && claims.aud.includes(am.audience)) doubt.push("aud is an array containing the audience");
-    else reject.push(`aud is ${short(claims.aud)}, not the expected audience`);
+    else reject.push(`aud is ${short(claims.aud)}, not the expected audience`, am.audienceSeverity);
   }
   const identity = claims[am.identityClaim];
-  if (!(am.identityClaim in claims)) reject.push(`no ${am.identityClaim}`);
-  else if (typeof identity !== "string" || !am.subjects.includes(identity)) reject.push(`${am.identityClaim} is ${short(identity)}, not a known user`);
+  if (!(am.identityClaim in claims)) reject.push(`no ${am.identityClaim}`, "high");
+  else if (typeof identity !== "string") reject.push(`${am.identityClaim} is ${short(identity)}, not a string`, "high");
+  else if (!am.subjects.includes(identity)) {
+    // Only the key holder can mint a token for a user that does not exist: a finding only when subjects must be known.
+    if (am.requireKnownSubject) reject.push(`${am.identityClaim} is ${short(identity)}, not a known user`, "high");
+    else doubt.push(`${am.identityClaim} names no known user (claims.requireKnownSubject is off)`);
+  }
   for (const name of duplicatedNames(rendered.claimsEntries)) doubt.push(`claim ${name} repeated`);
 
-  if (reject.length > 0) return { verdict: "reject", reasons: reject };
+  if (reasons.length > 0) {
+    const worst = [...reasons].sort((a, b) => severityRank(b[1]) - severityRank(a[1]))[0]![1];
+    return { verdict: "reject", reasons: reasons.map(([reason]) => reason), severity: worst };
+  }
   if (doubt.length > 0) return { verdict: "either", reasons: doubt };
   return { verdict: "accept", reasons: [] };
 }
@@ -131,11 +149,18 @@ function trustedSigningAlg(am: AcceptanceModel, rendered: RenderedToken): string
   return input(real.token) === input(rendered.unmutated) && typeof real.header.alg === "string" ? real.header.alg : undefined;
 }
 
-function judgeTime(am: AcceptanceModel, name: string, claims: Record<string, unknown>, nowSec: number, reject: string[], doubt: string[]): void {
+function judgeTime(
+  am: AcceptanceModel,
+  name: string,
+  claims: Record<string, unknown>,
+  nowSec: number,
+  reject: { push(reason: string, severity?: Severity): void },
+  doubt: string[],
+): void {
   const present = name in claims;
   const value = claims[name];
   if (!present) {
-    if (name === "exp") reject.push("no exp");
+    if (name === "exp") reject.push("no exp", "high");
     else if (name === "iat") doubt.push("no iat");
     return;
   }
@@ -143,15 +168,15 @@ function judgeTime(am: AcceptanceModel, name: string, claims: Record<string, unk
     // Booleans and integer-like strings are coerced by some libraries (Python's int()); claims.exp-invalid reports them.
     if (typeof value === "boolean" || (typeof value === "string" && /^\s*[+-]?\d[\d_]*\s*$/.test(value))) doubt.push(`${name} is ${short(value)}, not a JSON number`);
     else if (name === "iat") doubt.push(`iat is ${short(value)}`);
-    else reject.push(`${name} is ${short(value)}, not a NumericDate`);
+    else reject.push(`${name} is ${short(value)}, not a NumericDate`, "medium");
     return;
   }
   const { leewaySec: leeway, marginSec: margin } = am;
   if (name === "exp") {
-    if (value < nowSec - leeway - margin) reject.push(`expired (exp = now${signed(value - nowSec)})`);
+    if (value < nowSec - leeway - margin) reject.push(`expired (exp = now${signed(value - nowSec)})`, "high");
     else if (value < nowSec + margin) doubt.push("exp within the leeway");
   } else if (name === "nbf") {
-    if (value > nowSec + leeway + margin) reject.push(`not yet valid (nbf = now${signed(value - nowSec)})`);
+    if (value > nowSec + leeway + margin) reject.push(`not yet valid (nbf = now${signed(value - nowSec)})`, "medium");
     else if (value > nowSec - margin) doubt.push("nbf within the leeway");
   } else if (value > nowSec - margin) doubt.push("iat in the future or within the leeway");
 }

@@ -44,6 +44,12 @@ export interface IsolationReal {
 /** Thrown by a command when the target breaks the model. */
 export class ModelViolation extends Error {}
 
+/**
+ * Thrown when a user's own request fails (a create answered 422 for the harness's body, a list that is not a
+ * list): no isolation verdict can be drawn from such a run.
+ */
+export class ModelInconclusive extends Error {}
+
 /** Statuses that count as refusing another user's object (RFC 9110 §15.5.4 allows 404 to hide it). */
 const REFUSED = new Set([403, 404]);
 
@@ -114,7 +120,7 @@ class CreateCommand implements fc.AsyncCommand<IsolationModel, IsolationReal> {
     const json = exchange.response?.json as Record<string, unknown> | undefined;
     const id = json?.[resource.idField];
     if (status < 200 || status >= 300 || (typeof id !== "string" && typeof id !== "number"))
-      violate(real, exchange, `${this} answered ${status || describe(exchange)} without an id`);
+      inconclusive(exchange, `${this} answered ${status || describe(exchange)} without an id`);
     real.created.set(String(id), this.actor);
     model.objects.push({ owner: this.actor, id: String(id), fields: written(body, json) });
     await verifyViews(model, real, this.toString());
@@ -135,7 +141,7 @@ class ReadCommand extends ObjectCommand {
     } else {
       const json = exchange.response?.json as Record<string, unknown> | undefined;
       if (status < 200 || status >= 300 || String(json?.[real.resource.idField]) !== object.id)
-        violate(real, exchange, `${this}: ${this.actor} could not read its own object ${object.id} (${status || describe(exchange)})`);
+        inconclusive(exchange, `${this}: ${this.actor} could not read its own object ${object.id} (${status || describe(exchange)})`);
     }
     await verifyViews(model, real, this.toString());
   }
@@ -164,7 +170,7 @@ class UpdateCommand extends ObjectCommand {
     if (object.owner !== this.actor) {
       if (!REFUSED.has(status)) violate(real, exchange, `${this}: ${this.actor}'s ${method} of ${object.owner}'s object ${object.id} got ${status || describe(exchange)}, not 403/404`);
     } else {
-      if (status < 200 || status >= 300) violate(real, exchange, `${this}: ${this.actor}'s ${method} of its own object ${object.id} got ${status || describe(exchange)}`);
+      if (status < 200 || status >= 300) inconclusive(exchange, `${this}: ${this.actor}'s ${method} of its own object ${object.id} got ${status || describe(exchange)}`);
       object.fields = { ...object.fields, ...written(body, exchange.response?.json) };
     }
     await verifyViews(model, real, this.toString());
@@ -183,7 +189,7 @@ class DeleteCommand extends ObjectCommand {
     if (object.owner !== this.actor) {
       if (!REFUSED.has(status)) violate(real, exchange, `${this}: ${this.actor}'s DELETE of ${object.owner}'s object ${object.id} got ${status || describe(exchange)}, not 403/404`);
     } else {
-      if (status < 200 || status >= 300) violate(real, exchange, `${this}: ${this.actor}'s DELETE of its own object ${object.id} got ${status || describe(exchange)}`);
+      if (status < 200 || status >= 300) inconclusive(exchange, `${this}: ${this.actor}'s DELETE of its own object ${object.id} got ${status || describe(exchange)}`);
       model.objects.splice(model.objects.indexOf(object), 1);
     }
     await verifyViews(model, real, this.toString());
@@ -203,7 +209,7 @@ export async function verifyViews(model: IsolationModel, real: IsolationReal, af
     const exchange = await send(real, label, { method: "GET", url: collectionUrl(real, label) });
     const status = exchange.response?.status ?? 0;
     const items = listItems(exchange.response?.json);
-    if (status < 200 || status >= 300 || !items) violate(real, exchange, `after ${after}: ${label}'s list answered ${status || describe(exchange)} without a list`);
+    if (status < 200 || status >= 300 || !items) inconclusive(exchange, `after ${after}: ${label}'s list answered ${status || describe(exchange)} without a list`);
     const seen = new Map<string, Record<string, unknown>>();
     for (const item of items) {
       const id = item?.[real.resource.idField];
@@ -273,6 +279,10 @@ function written(body: unknown, answer: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(body as Record<string, unknown>)) out[field] = field in response ? response[field] : value;
   return out;
+}
+
+function inconclusive(exchange: Exchange, detail: string): never {
+  throw Object.assign(new ModelInconclusive(detail), { exchange });
 }
 
 function violate(real: IsolationReal, exchange: Exchange, detail: string): never {

@@ -4,6 +4,7 @@ import { controlExchanges } from "../attack/fold.ts";
 import type { CheckOutcome, Controls } from "../../judge/types.ts";
 import type { PropertySettings, RequestBudget } from "./budget.ts";
 import type { CheckId } from "../../catalogue/checks.ts";
+import type { Severity } from "../../catalogue/types.ts";
 
 type Counterexample = NonNullable<CheckOutcome["counterexample"]>;
 
@@ -19,6 +20,8 @@ export interface PropertyFailure {
   description: string;
   /** Why the model expected otherwise (e.g. the acceptance model's reasons). */
   why?: string;
+  /** What the failure means (default: the check's catalogue severity). */
+  severity?: Severity;
 }
 
 /** The parts of fast-check's RunDetails an outcome reports. */
@@ -74,6 +77,7 @@ export function propertyOutcome(run: PropertyRun): CheckOutcome {
   return {
     ...base,
     status: "fail",
+    ...(failure.severity ? { severity: failure.severity } : {}),
     reason,
     notes,
     variants: { total: details.numRuns, failed: 1 },

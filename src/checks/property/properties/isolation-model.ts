@@ -2,7 +2,7 @@ import fc from "fast-check";
 import type { AuditContext } from "../../../model/context.ts";
 import type { CheckOutcome } from "../../../judge/types.ts";
 import { MAX_COMMANDS, propertySettings, RequestBudget } from "../budget.ts";
-import { cleanupRun, commandArbs, isolationResource, ModelViolation, type IsolationModel, type IsolationReal } from "../isolation.ts";
+import { cleanupRun, commandArbs, isolationResource, ModelInconclusive, ModelViolation, type IsolationModel, type IsolationReal } from "../isolation.ts";
 import { propertyOutcome, type PropertyFailure } from "../outcome.ts";
 
 export const CHECK_ID = "property.isolation-model" as const;
@@ -18,6 +18,7 @@ export async function runIsolationModel(ctx: AuditContext): Promise<CheckOutcome
   const settings = propertySettings(ctx.model, CHECK_ID);
   const budget = new RequestBudget(settings.budget);
   let failure: PropertyFailure | undefined;
+  let inconclusive: string | undefined;
 
   const property = fc.asyncProperty(fc.commands(commandArbs(resource), { maxCommands: MAX_COMMANDS }), async (commands) => {
     if (budget.used >= budget.limit) {
@@ -28,6 +29,10 @@ export async function runIsolationModel(ctx: AuditContext): Promise<CheckOutcome
     try {
       await fc.asyncModelRun(() => ({ model: { objects: [] } as IsolationModel, real }), commands);
     } catch (error) {
+      if (error instanceof ModelInconclusive) {
+        inconclusive ??= error.message;
+        return;
+      }
       if (error instanceof ModelViolation && real.lastFailure) {
         failure = {
           detail: real.lastFailure.detail,
@@ -43,5 +48,7 @@ export async function runIsolationModel(ctx: AuditContext): Promise<CheckOutcome
   });
 
   const details = await fc.check(property, { seed: settings.seed, numRuns: settings.numRuns });
-  return propertyOutcome({ checkId: CHECK_ID, endpoint, settings, details, failure, budget });
+  const outcome = propertyOutcome({ checkId: CHECK_ID, endpoint, settings, details, failure, budget });
+  if (outcome.status !== "pass" || !inconclusive) return outcome;
+  return { ...outcome, status: "error", reason: `inconclusive: a user's own request failed, so isolation could not be judged (${inconclusive})` };
 }

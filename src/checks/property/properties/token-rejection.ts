@@ -52,7 +52,15 @@ export async function runTokenRejection(ctx: AuditContext): Promise<CheckOutcome
     // Like P4: values beyond 4 KB may be refused by the HTTP layer before the verifier sees them.
     const detail = refusalProblem(judged, Buffer.byteLength(`Bearer ${rendered.token}`, "utf8") <= STRICT_MAX_BYTES);
     if (detail === undefined) return true;
-    failure = { detail, exchange, description: describeSpec(spec), why: judgement.reasons.join("; "), counterexample: counterexampleOf(rendered) };
+    failure = {
+      detail,
+      exchange,
+      description: describeSpec(spec),
+      why: judgement.reasons.join("; "),
+      counterexample: counterexampleOf(rendered),
+      // Accepted: what the token's worst flaw means; a crash is robustness; another refusal than 401, a nit.
+      severity: judged.kind === "accepted" ? (judgement.severity ?? "critical") : judged.kind === "server-error" ? "medium" : "low",
+    };
     return false;
   });
 
