@@ -103,6 +103,7 @@ function modelFor(baseUrl: string, seed: number, runs: number): TargetModel {
     objects: [],
     probes: [],
     anonymous: [],
+    strays: [],
     warnings: [],
   };
 }

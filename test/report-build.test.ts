@@ -22,6 +22,7 @@ function model(): TargetModel {
     objects: [],
     probes: [],
     anonymous: [],
+    strays: [],
     warnings: [],
   };
 }

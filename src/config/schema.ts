@@ -4,7 +4,7 @@ import { z } from "zod";
 export const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
 export const REPORTERS = ["json", "html", "junit", "sarif"] as const;
 export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"] as const;
-export const DEFAULT_PUBLIC_ROUTES = ["/health", "/healthz", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"];
+export const DEFAULT_PUBLIC_ROUTES = ["/", "/health", "/healthz", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"];
 
 function isHttpUrl(value: string): boolean {
   try {

@@ -74,6 +74,8 @@ export interface TargetModel {
   operations: Operation[];
   resources: Resource[];
   objects: CreatedObject[];
+  /** Item URLs of objects requests created by accident during preparation (deleted at the end). */
+  strays: string[];
   probes: Probe[];
   /** Every non-public operation sent without a token, for transport.unprotected-route. */
   anonymous: AnonymousProbe[];

@@ -1,6 +1,7 @@
 import type { HttpDriver } from "../http/driver.ts";
 import { bearer } from "../model/endpoint.ts";
 import type { TargetModel } from "../model/target.ts";
+import { deleteStrays } from "./strays.ts";
 
 /** Deletes the objects the harness created, as their owners, where the API has a delete operation. */
 export async function cleanupObjects(driver: HttpDriver, model: TargetModel): Promise<number> {
@@ -13,5 +14,5 @@ export async function cleanupObjects(driver: HttpDriver, model: TargetModel): Pr
     const status = exchange.response?.status ?? 0;
     if (status >= 200 && status < 300) removed += 1;
   }
-  return removed;
+  return removed + (await deleteStrays(driver, model.strays, model.users));
 }

@@ -7,6 +7,7 @@ import { fetchBackendToken, fetchJwks, makeTestUser, signIn, signUp, type Identi
 import { discoverOperations } from "./openapi.ts";
 import { fillPath, inferResources, type Resource } from "./resources.ts";
 import { anonymousProbe, buildProbe, planProbe } from "./probes.ts";
+import { strayItemUrl } from "./strays.ts";
 import { HarnessError } from "../errors.ts";
 import { apiUrl, bearer } from "../model/endpoint.ts";
 import type { AnonymousProbe, AuditUser, CreatedObject, OracleKind, Probe, TargetModel } from "../model/target.ts";
@@ -59,15 +60,23 @@ export async function prepareTarget(config: AuthproofConfig, driver: HttpDriver,
   const plans = operations.filter((op) => !op.isPublic).map((op) => planProbe(op, planContext));
   const probes: Probe[] = [];
   const anonymous: AnonymousProbe[] = [];
+  const strays: string[] = [];
   for (const plan of plans) {
     const probe = await buildProbe(driver, plan, users);
+    for (const exchange of probe ? [probe.controls.positive] : []) {
+      const stray = strayItemUrl(config, resources, plan.op, exchange, users[0]!);
+      if (stray) strays.push(stray);
+    }
     const anonymousStatus = probe?.controls.negative.response?.status ?? 0;
     if (plan.kind === "unsafe") warnings.push(`${plan.op.method} ${plan.op.path}: not sent: ${plan.reason} (--allow-destructive sends it)`);
     else if (!probe) warnings.push(`${plan.op.method} ${plan.op.path}: no way to fill its path parameters; only the no-token check runs on it`);
     else if (anonymousStatus >= 200 && anonymousStatus < 300)
       warnings.push(`${plan.op.method} ${plan.op.path}: answers ${anonymousStatus} without a token; token attacks on it prove nothing`);
     else probes.push(probe);
-    anonymous.push(await anonymousProbe(driver, plan, probe, config));
+    const sent = await anonymousProbe(driver, plan, probe, config);
+    const stray = sent.exchange && strayItemUrl(config, resources, plan.op, sent.exchange, users[0]!);
+    if (stray) strays.push(stray);
+    anonymous.push(sent);
   }
 
   return {
@@ -84,6 +93,7 @@ export async function prepareTarget(config: AuthproofConfig, driver: HttpDriver,
     operations,
     resources,
     objects,
+    strays,
     probes,
     anonymous,
     warnings,

@@ -4,6 +4,7 @@ import type { AuditContext } from "../../model/context.ts";
 import { bearer, endpointOf } from "../../model/endpoint.ts";
 import type { Probe } from "../../model/target.ts";
 import { foreignDataIn } from "../../judge/leaks.ts";
+import { deleteStrays, strayItemUrl } from "../../target/strays.ts";
 import { foldAttackOutcomes } from "./fold.ts";
 import { judgeAttack, type AttackOutcome } from "./judge.ts";
 import type { Attack, AttackCheckSpec, AttackContext } from "./types.ts";
@@ -80,8 +81,15 @@ async function sendAttack(ctx: AuditContext, spec: AttackCheckSpec, probe: Probe
   return again.kind === "slow" ? { ...again, kind: "rejected", failed: false, detail: `${again.detail}, but a valid request took ${Math.round(controlMs)} ms too` } : again;
 }
 
+/** Objects that accepted attacks on a create created: deleted when the audit ends. */
+function strays(ctx: AuditContext): string[] {
+  return ctx.shared("strays", (): string[] => [], (urls) => deleteStrays(ctx.driver, urls, [ctx.userA, ctx.userB]));
+}
+
 async function sendAndJudge(ctx: AuditContext, spec: AttackCheckSpec, probe: Probe, attack: Attack): Promise<AttackOutcome> {
   const exchange = await ctx.driver.send(applyAttack(probe.request, attack));
+  const stray = probe.aim === "a new object of the audit" && strayItemUrl(ctx.model.config, ctx.model.resources, probe.op, exchange, ctx.userA);
+  if (stray) strays(ctx).push(stray);
   const actsAsVictim = attack.identity === ctx.userB.userId;
   const other = actsAsVictim ? ctx.userA : ctx.userB;
   const baseline = actsAsVictim ? await victimBaseline(ctx, probe) : probe.controls.positive;
