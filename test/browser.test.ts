@@ -167,6 +167,8 @@ interface SiteOptions {
   foreignImage?: string;
   /** A data call to another origin before the auth POST (its failure is tolerated by the page). */
   foreignFetch?: string;
+  /** Where the form POSTs (default: its own origin). */
+  authOrigin?: string;
 }
 
 function startSite(opts: SiteOptions): Promise<Server> {
@@ -179,7 +181,7 @@ document.getElementById("f").addEventListener("submit", async (e) => {
   e.preventDefault();
   const data = Object.fromEntries(new FormData(e.target));
   ${opts.foreignFetch ? `await fetch(${JSON.stringify(opts.foreignFetch)}).catch(() => undefined);` : ""}
-  const res = await fetch("/api/auth/${kind}/email", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(data) });
+  const res = await fetch("${opts.authOrigin ?? ""}/api/auth/${kind}/email", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(data) });
   const body = await res.json();
   ${opts.storeJwt ? `localStorage.setItem("api.jwt", ${JSON.stringify(JWT)});` : ""}
   location.assign("/home");
@@ -269,6 +271,17 @@ describe.skipIf("skip" in browserChoice)(`a real browser (${"path" in browserCho
       expect(outcome.status).toBe("error");
       expect(outcome.reason).toContain(`the UI flow needed GET ${foreign.origin}/session-config (fetch)`);
     }
+    expect(foreign.hits()).toBe(0);
+  });
+
+  test("a flow that fails because its auth call was blocked says so", async () => {
+    const foreign = await countingServer();
+    const outcomes = await auditInBrowser(model(await site({ cookieAttributes: "; HttpOnly; SameSite=Lax", storeJwt: false, authOrigin: foreign.origin })), user, { timeoutMs: 1500 });
+    const storage = outcomes.get("browser.token-storage")!;
+    expect(storage.status).toBe("error");
+    expect(storage.reason).toContain("submitting with");
+    expect(storage.reason).toContain(`blocked outside`);
+    expect(storage.reason).toContain(`POST ${foreign.origin}/api/auth/sign-up/email (fetch)`);
     expect(foreign.hits()).toBe(0);
   });
 

@@ -46,6 +46,7 @@ export async function auditInBrowser(
 
   const allowedOrigins = [...new Set([model.authOrigin, model.apiOrigin])];
   const guard = new NetworkGuard(allowedOrigins);
+  const withBlocked = (outcome: CheckOutcome): CheckOutcome => (guard.blocked.length ? { ...outcome, notes: [...(outcome.notes ?? []), ...guard.notes()] } : outcome);
   let browser: Browser | undefined;
   let session: BrowserSession;
   try {
@@ -66,15 +67,15 @@ export async function auditInBrowser(
   } catch (error) {
     const message = error instanceof UiFlowError ? error.message : `the browser (${choice.source}, ${choice.path}) failed: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`;
     const hint = error instanceof UiFlowError ? " (set browser.signUpPath / signInPath / selectors for this app)" : "";
-    const blocked = guard.blocked.length ? `; blocked outside ${allowedOrigins.join(", ")}: ${guard.blocked.map(describeBlocked).join(", ")}` : "";
-    return all((checkId) => ({ checkId, endpoint, status: "error", reason: message + hint + blocked, notes: guard.notes() }));
+    const blocked = guard.blocked.length ? `; blocked outside ${allowedOrigins.join(", ")}: ${[...new Set(guard.blocked.map(describeBlocked))].join(", ")}` : "";
+    return all((checkId) => withBlocked({ checkId, endpoint, status: "error", reason: message + hint + blocked }));
   } finally {
     await browser?.close().catch(() => undefined);
   }
   const needed = guard.needed();
   if (needed.length > 0) {
     const reason = `the UI flow needed ${describeBlocked(needed[0]!)}${needed.length > 1 ? ` (and ${needed.length - 1} more)` : ""}, outside the configured origins (${allowedOrigins.join(", ")}); authproof blocked it, so the browser verdicts would not describe the real flow`;
-    return all((checkId) => ({ checkId, endpoint, status: "error", reason, notes: guard.notes() }));
+    return all((checkId) => withBlocked({ checkId, endpoint, status: "error", reason }));
   }
 
   const serverCookieNames = [...(session.signUp?.setCookies ?? []), ...session.signIn.setCookies].map((line) => line.split("=")[0]!.trim());
@@ -84,7 +85,6 @@ export async function auditInBrowser(
   const jarScene = { endpoint: jarEndpoint, rawLines: session.signIn.setCookies, jar: session.jar, readableByScripts: [...new Set(readable)], expectSecure: secure.expect, secureBasis: secure.basis };
   const storage = judgeTokenStorage(endpoint, session.snapshots, session.sessionTokens, serverCookieNames);
   const notes = [`browser: ${choice.source} (${choice.path})`, `signed ${config.users.signUp ? "up and in" : "in"} through ${session.signIn.formUrl}, landed on ${session.signIn.landedOn}`];
-  const withBlocked = (outcome: CheckOutcome): CheckOutcome => (guard.blocked.length ? { ...outcome, notes: [...(outcome.notes ?? []), ...guard.notes()] } : outcome);
   return all((checkId) =>
     withBlocked(checkId === "browser.token-storage" ? { ...storage, notes: [...notes, ...(storage.notes ?? [])] } : judgeJar(checkId, jarScene)),
   );
