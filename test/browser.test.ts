@@ -3,7 +3,8 @@ import type { AddressInfo } from "node:net";
 import { afterAll, describe, expect, test } from "vitest";
 import { auditInBrowser, type BrowserModelView } from "../src/checks/browser/audit.ts";
 import { findReadableTokens, judgeJar, judgeTokenStorage, type JarScene } from "../src/checks/browser/judge.ts";
-import { resolveChromium } from "../src/browser/launch.ts";
+import { hostResolverRules, hostsOf, lockedDownArgs, PLAYWRIGHT_DISABLED_FEATURES, resolveChromium } from "../src/browser/launch.ts";
+import { isAllowedUrl, isNeededByFlow, NetworkGuard } from "../src/browser/network-guard.ts";
 import type { JarCookie, StorageSnapshot } from "../src/browser/ui.ts";
 
 const JWT = "eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ1c2VyLWEiLCJleHAiOjE5MDAwMDAwMDB9.c2lnbmF0dXJl";
@@ -24,6 +25,65 @@ describe("resolveChromium", () => {
     expect(resolveChromium({ configured: "/nope", env: {}, exists: none })).toEqual({ skip: "no browser: browser.executablePath points at /nope, which does not exist" });
     const skip = resolveChromium({ env: {}, exists: none, registryPath: () => undefined });
     expect("skip" in skip && skip.skip).toContain("AUTHPROOF_CHROMIUM");
+  });
+});
+
+describe("the locked-down launch", () => {
+  test("resolver rules fail every name but the allowed hosts, IPv6 literals without brackets", () => {
+    expect(hostResolverRules(["127.0.0.1", "localhost", "[::1]", "Staging.Example.com", "localhost"])).toBe(
+      "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost, EXCLUDE ::1, EXCLUDE staging.example.com",
+    );
+    expect(hostResolverRules([])).toBe("MAP * ~NOTFOUND");
+    expect(() => hostResolverRules(["a.test, EXCLUDE *"])).toThrow(/cannot allow host/);
+    expect(hostsOf(["http://[::1]:3000", "http://127.0.0.1:8000", "http://127.0.0.1:9000/x"])).toEqual(["::1", "127.0.0.1"]);
+  });
+
+  test("one --disable-features carries Playwright's features and ours; no proxy; no profile of our own", () => {
+    const args = lockedDownArgs(["127.0.0.1"]);
+    const features = args.filter((a) => a.startsWith("--disable-features="));
+    expect(features).toHaveLength(1);
+    const disabled = features[0]!.slice("--disable-features=".length).split(",");
+    expect(disabled).toEqual(expect.arrayContaining([...PLAYWRIGHT_DISABLED_FEATURES, "DnsOverHttpsUpgrade", "AutofillServerCommunication"]));
+    expect(args).toContain("--no-proxy-server");
+    expect(args).toContain("--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1");
+    expect(args.some((a) => a.startsWith("--user-data-dir"))).toBe(false);
+  });
+});
+
+describe("the browser's request allow-list", () => {
+  const allowed = new Set(["http://127.0.0.1:3000", "https://auth.example.test"]);
+
+  test("only the configured origins (scheme, host and port) and local schemes pass", () => {
+    expect(isAllowedUrl("http://127.0.0.1:3000/api/auth/sign-in/email", allowed)).toBe(true);
+    expect(isAllowedUrl("ws://127.0.0.1:3000/live", allowed)).toBe(true);
+    expect(isAllowedUrl("wss://auth.example.test/live", allowed)).toBe(true);
+    expect(isAllowedUrl("http://127.0.0.1:3001/", allowed)).toBe(false);
+    expect(isAllowedUrl("http://localhost:3000/", allowed)).toBe(false);
+    expect(isAllowedUrl("http://auth.example.test/", allowed)).toBe(false);
+    expect(isAllowedUrl("https://accounts.google.com/ListAccounts", allowed)).toBe(false);
+    expect(isAllowedUrl("data:image/png;base64,AAAA", allowed)).toBe(true);
+    expect(isAllowedUrl("blob:http://127.0.0.1:3000/0f1e", allowed)).toBe(true);
+    expect(isAllowedUrl("not a url", allowed)).toBe(false);
+  });
+
+  test("page loads and data calls are what the flow needed; decorations are not", () => {
+    for (const resourceType of ["document", "fetch", "xhr", "eventsource", "websocket"]) expect(isNeededByFlow({ resourceType })).toBe(true);
+    for (const resourceType of ["image", "stylesheet", "font", "script", "media", "ping", "manifest", "other"]) expect(isNeededByFlow({ resourceType })).toBe(false);
+  });
+
+  test("the guard records what it blocks without queries, counts repeats, and picks out the needed ones", () => {
+    const guard = new NetworkGuard(["http://127.0.0.1:3000/"]);
+    expect(guard.decide({ url: "http://127.0.0.1:3000/sign-in", method: "GET", resourceType: "document" })).toBe(true);
+    expect(guard.decide({ url: "https://cdn.test/logo.png?token=abc", method: "GET", resourceType: "image" })).toBe(false);
+    expect(guard.decide({ url: "https://cdn.test/logo.png?token=abc", method: "GET", resourceType: "image" })).toBe(false);
+    expect(guard.decide({ url: "https://idp.test/config", method: "POST", resourceType: "fetch" })).toBe(false);
+    expect(guard.blocked).toHaveLength(3);
+    expect(guard.notes()).toEqual([
+      "blocked (not a configured origin): GET https://cdn.test/logo.png?… (image) ×2",
+      "blocked (not a configured origin): POST https://idp.test/config (fetch)",
+    ]);
+    expect(JSON.stringify(guard.blocked)).not.toContain("token=abc");
+    expect(guard.needed()).toEqual([{ method: "POST", url: "https://idp.test/config", resourceType: "fetch" }]);
   });
 });
 
@@ -100,15 +160,28 @@ describe("cookie jar judges", () => {
  * A tiny site with Better-Auth-shaped forms: sign-up / sign-in pages whose script POSTs JSON to /api/auth/…,
  * gets a session cookie, optionally keeps a JWT in localStorage, and moves on to /home.
  */
-function startSite(opts: { cookieAttributes: string; storeJwt: boolean }): Promise<Server> {
+interface SiteOptions {
+  cookieAttributes: string;
+  storeJwt: boolean;
+  /** A page decoration from another origin: an image on the forms. */
+  foreignImage?: string;
+  /** A data call to another origin before the auth POST (its failure is tolerated by the page). */
+  foreignFetch?: string;
+  /** Where the form POSTs (default: its own origin). */
+  authOrigin?: string;
+}
+
+function startSite(opts: SiteOptions): Promise<Server> {
   const form = (kind: string) => `<!doctype html><form id="f">
 ${kind === "sign-up" ? '<input name="name">' : ""}<input name="email"><input name="password" type="password">
 <button type="submit" data-testid="${kind}-submit">go</button></form>
+${opts.foreignImage ? `<img src="${opts.foreignImage}?session=secret-in-query" alt="">` : ""}
 <script>
 document.getElementById("f").addEventListener("submit", async (e) => {
   e.preventDefault();
   const data = Object.fromEntries(new FormData(e.target));
-  const res = await fetch("/api/auth/${kind}/email", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(data) });
+  ${opts.foreignFetch ? `await fetch(${JSON.stringify(opts.foreignFetch)}).catch(() => undefined);` : ""}
+  const res = await fetch("${opts.authOrigin ?? ""}/api/auth/${kind}/email", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(data) });
   const body = await res.json();
   ${opts.storeJwt ? `localStorage.setItem("api.jwt", ${JSON.stringify(JWT)});` : ""}
   location.assign("/home");
@@ -130,6 +203,7 @@ function model(origin: string): BrowserModelView {
   return {
     seed: 1,
     authOrigin: origin,
+    apiOrigin: origin,
     config: {
       auth: { baseUrl: origin, basePath: "/api/auth" },
       users: { signUp: true },
@@ -144,10 +218,19 @@ function model(origin: string): BrowserModelView {
 const browserChoice = resolveChromium();
 describe.skipIf("skip" in browserChoice)(`a real browser (${"path" in browserChoice ? browserChoice.path : "none"})`, () => {
   const servers: Server[] = [];
-  const site = async (opts: { cookieAttributes: string; storeJwt: boolean }) => {
+  const site = async (opts: SiteOptions) => {
     const server = await startSite(opts);
     servers.push(server);
     return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  };
+  /** A server on another loopback port (another origin) that counts every TCP connection it gets. */
+  const countingServer = async () => {
+    let connections = 0;
+    const server = createServer((_req, res) => res.end("foreign"));
+    server.on("connection", () => connections++);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    servers.push(server);
+    return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, hits: () => connections };
   };
   const user = { name: "Ui User", email: "ui@example.test", password: "pw-123456789" };
   afterAll(() => Promise.all(servers.map((s) => new Promise((r) => s.close(r)))));
@@ -169,6 +252,37 @@ describe.skipIf("skip" in browserChoice)(`a real browser (${"path" in browserCho
     const httpOnly = outcomes.get("cookie.httponly")!;
     expect(httpOnly.status).toBe("fail");
     expect(httpOnly.reason).toContain("document.cookie shows it");
+  });
+
+  test("a foreign image is blocked and noted, and the verdicts stand", async () => {
+    const foreign = await countingServer();
+    const outcomes = await auditInBrowser(model(await site({ cookieAttributes: "; HttpOnly; SameSite=Lax", storeJwt: false, foreignImage: `${foreign.origin}/logo.png` })), user);
+    const storage = outcomes.get("browser.token-storage")!;
+    expect(storage.status, storage.reason).toBe("pass");
+    expect(outcomes.get("cookie.httponly")!.status).toBe("pass");
+    for (const outcome of outcomes.values()) expect(outcome.notes!.join(" ")).toContain(`blocked (not a configured origin): GET ${foreign.origin}/logo.png?… (image)`);
+    expect(foreign.hits()).toBe(0);
+  });
+
+  test("a data call to a foreign origin that the flow made is an error naming it, not a pass", async () => {
+    const foreign = await countingServer();
+    const outcomes = await auditInBrowser(model(await site({ cookieAttributes: "; HttpOnly; SameSite=Lax", storeJwt: false, foreignFetch: `${foreign.origin}/session-config` })), user);
+    for (const outcome of outcomes.values()) {
+      expect(outcome.status).toBe("error");
+      expect(outcome.reason).toContain(`the UI flow needed GET ${foreign.origin}/session-config (fetch)`);
+    }
+    expect(foreign.hits()).toBe(0);
+  });
+
+  test("a flow that fails because its auth call was blocked says so", async () => {
+    const foreign = await countingServer();
+    const outcomes = await auditInBrowser(model(await site({ cookieAttributes: "; HttpOnly; SameSite=Lax", storeJwt: false, authOrigin: foreign.origin })), user, { timeoutMs: 1500 });
+    const storage = outcomes.get("browser.token-storage")!;
+    expect(storage.status).toBe("error");
+    expect(storage.reason).toContain("submitting with");
+    expect(storage.reason).toContain(`blocked outside`);
+    expect(storage.reason).toContain(`POST ${foreign.origin}/api/auth/sign-up/email (fetch)`);
+    expect(foreign.hits()).toBe(0);
   });
 
   test("wrong selectors are an error naming the step, not a pass", async () => {

@@ -2,11 +2,12 @@ import { createHash } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyBaseline } from "../src/report/baseline.ts";
 import { esc, renderHtml } from "../src/report/html.ts";
 import { buildBaseline, buildReport, HOSTILE, SECRET } from "./report-fixture.ts";
+import { launchTestChromium } from "./helpers/browser.ts";
 
 const artifacts = fileURLToPath(new URL("../reports/test-artifacts/", import.meta.url));
 const report = applyBaseline(buildReport(), buildBaseline());
@@ -76,10 +77,8 @@ describe("HTML renderer: in Chromium from disk", () => {
   beforeAll(async () => {
     await mkdir(artifacts, { recursive: true });
     await writeFile(file, html);
-    browser = await chromium.launch({
-      executablePath: process.env.AUTHPROOF_CHROMIUM ?? "/usr/bin/chromium",
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-    });
+    // A report opened from disk needs no host at all.
+    browser = await launchTestChromium([]);
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,15 +1,92 @@
 import { existsSync } from "node:fs";
 import { chromium, type Browser } from "playwright-core";
 
-/** Flags for a headless Chromium that runs as root in CI and makes no network calls of its own. */
-export const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
+/**
+ * playwright-core 1.65's own `--disable-features` list. Chromium keeps only the last `--disable-features`
+ * on its command line, so ours must repeat these or they silently stop applying
+ * (test/browser-launch.test.ts reads chrome://version to catch a Playwright upgrade that changes the list).
+ */
+export const PLAYWRIGHT_DISABLED_FEATURES = [
+  "AvoidUnnecessaryBeforeUnloadCheckSync",
+  "DestroyProfileOnBrowserClose",
+  "HttpsUpgrades",
+  "HttpsFirstBalancedModeAutoEnable",
+  "LensOverlay",
+  "MediaRouter",
+  "PaintHolding",
+  "ThirdPartyStoragePartitioning",
+  "AvoidCorsURLLoaderRestartOnRedirect",
+  "TcpPortRandomizationWin",
+  "OptimizationHints",
+  "NetworkTimeServiceQuerying",
+  "AimEnabled",
+  "PreconnectToSearch",
+  "msForceBrowserSignIn",
+  "msEdgeUpdateLaunchServicesPreferredVersion",
+] as const;
+
+/** Chromium features that talk to the network on the browser's own initiative (names found in Chromium 156's binary). */
+export const NETWORK_FEATURES_DISABLED = [
+  "DnsOverHttpsUpgrade", // automatic mode upgrading the system resolver to DNS-over-HTTPS (dns.google, Cloudflare, …)
+  "AutofillServerCommunication", // form-field predictions from content-autofill.googleapis.com
+  "DialMediaRouteProvider", // SSDP multicast discovery of DIAL receivers
+  "CastMediaRouteProvider", // mDNS discovery of Cast receivers
+  "NoStatePrefetch", // speculative fetches of predicted next pages
+  "NavigationPredictor", // preconnects to links the page shows
+  "LoadingPredictorPrefetch", // prefetching a page's subresources learned from earlier visits
+  "LoadingPredictorUseOptimizationGuide", // predictions from the optimization guide service
+  "SegmentationPlatform", // model downloads for the segmentation platform
+  "DomainReliability", // beacons about Google domains' reliability
+] as const;
+
+/** Hosts of the loopback origins the harness's own tests serve on. */
+export const LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1"] as const;
+
+/**
+ * Chromium's resolver rules: every name (IP literals included) fails to resolve except the allowed hosts,
+ * so nothing outside them can be reached, whatever asks for it. IPv6 literals are written without brackets.
+ */
+export function hostResolverRules(allowedHosts: readonly string[]): string {
+  const hosts = [...new Set(allowedHosts.map((host) => host.toLowerCase().replace(/^\[(.*)\]$/, "$1")))];
+  const unsafe = hosts.find((host) => host === "" || /[\s,]/.test(host));
+  if (unsafe !== undefined) throw new Error(`cannot allow host ${JSON.stringify(unsafe)} in Chromium's resolver rules`);
+  return ["MAP * ~NOTFOUND", ...hosts.map((host) => `EXCLUDE ${host}`)].join(", ");
+}
+
+/** The hosts of some origins (or URLs), as Chromium's resolver sees them. */
+export function hostsOf(origins: readonly string[]): string[] {
+  return [...new Set(origins.map((origin) => new URL(origin).hostname.replace(/^\[(.*)\]$/, "$1")))];
+}
+
+/**
+ * Flags for a headless Chromium that reaches nothing but the allowed hosts and makes no network calls of its
+ * own. Playwright adds its defaults before these (`--disable-background-networking`, `--disable-sync`,
+ * `--disable-component-update`, `--metrics-recording-only`, `--disable-field-trial-config`, … and a fresh
+ * temporary profile it deletes on close); the ones named here again are the ones this list relies on.
+ */
+export function lockedDownArgs(allowedHosts: readonly string[]): string[] {
+  return [
+    "--no-sandbox", // runs as root in CI
+    "--disable-gpu",
+    `--host-resolver-rules=${hostResolverRules(allowedHosts)}`, // no DNS for anything else: the wall behind everything below
+    "--no-proxy-server", // direct connections only: no proxy, no WPAD / PAC auto-detection lookups
+    "--disable-background-networking", // variations seed, safe-browsing list updates, extension update checks
+    "--disable-component-update", // component updater (update.googleapis.com)
+    "--disable-sync", // sync and the Google account it signs in
+    "--disable-domain-reliability", // domain reliability uploads
+    "--disable-breakpad", // crash dumps and their upload
+    "--metrics-recording-only", // metrics stay local, never uploaded
+    "--no-pings", // <a ping> hyperlink auditing
+    "--webrtc-ip-handling-policy=disable_non_proxied_udp", // page scripts get no WebRTC UDP (STUN/TURN to IP literals skips DNS)
+    "--no-first-run", // first-run tasks (import, welcome page, default-browser prompt)
+    "--no-default-browser-check",
+    "--disable-default-apps",
+    `--disable-features=${[...PLAYWRIGHT_DISABLED_FEATURES, ...NETWORK_FEATURES_DISABLED].join(",")}`,
+  ];
+}
+
+/** Environment additions: no D-Bus (system or session bus) connections, which a headless audit never needs. */
+export const BROWSER_ENV = { DBUS_SYSTEM_BUS_ADDRESS: "disabled:", DBUS_SESSION_BUS_ADDRESS: "disabled:" } as const;
 
 /** System locations tried after the configured ones. */
 export const SYSTEM_CHROMIUM_PATHS = ["/usr/bin/chromium", "/usr/bin/chromium-browser"];
@@ -50,9 +127,12 @@ export function resolveChromium(opts: ResolveChromiumOptions = {}): ChromiumChoi
   };
 }
 
-/** Launches headless Chromium through playwright-core. */
-export function launchChromium(path: string): Promise<Browser> {
-  return chromium.launch({ executablePath: path, headless: true, args: CHROMIUM_ARGS });
+/**
+ * Launches headless Chromium through playwright-core, locked down to the allowed hosts. `chromium.launch`
+ * (never a persistent context) gives every run a new, empty temporary profile.
+ */
+export function launchChromium(path: string, allowedHosts: readonly string[]): Promise<Browser> {
+  return chromium.launch({ executablePath: path, headless: true, args: lockedDownArgs(allowedHosts), env: { ...process.env, ...BROWSER_ENV } });
 }
 
 function playwrightRegistryPath(): string | undefined {

@@ -1,4 +1,5 @@
 import type { Browser } from "playwright-core";
+import type { NetworkGuard } from "./network-guard.ts";
 import { readJar, readStorage, uiSignIn, uiSignUp, type JarCookie, type StorageSnapshot, type UiFormRun, type UiSelectors } from "./ui.ts";
 
 export interface BrowserSessionOptions {
@@ -12,6 +13,8 @@ export interface BrowserSessionOptions {
   /** Sign up through the UI first (a fresh user); false signs in an existing account only. */
   signUp: boolean;
   timeoutMs: number;
+  /** Opens every context: requests outside the configured origins are aborted and recorded there. */
+  guard: NetworkGuard;
 }
 
 /** What a real browser saw: the UI sign-up / sign-in answers, what scripts could read, and the cookie jar after sign-in. */
@@ -25,7 +28,7 @@ export interface BrowserSession {
 }
 
 /**
- * Signs up (optional) and signs in through the target's own pages, each in a fresh browser context, and
+ * Signs up (optional) and signs in through the target's own pages, each in a fresh guarded browser context, and
  * reads Web Storage and document.cookie after each, plus the jar after sign-in. Throws UiFlowError when a
  * step cannot be done.
  */
@@ -35,7 +38,7 @@ export async function runBrowserSession(browser: Browser, opts: BrowserSessionOp
   const sessionTokens: string[] = [];
   let signUp: UiFormRun | undefined;
   if (opts.signUp) {
-    const context = await browser.newContext();
+    const context = await opts.guard.newContext(browser);
     try {
       const page = await context.newPage();
       signUp = await uiSignUp(page, { ...form, path: opts.signUpPath });
@@ -45,7 +48,7 @@ export async function runBrowserSession(browser: Browser, opts: BrowserSessionOp
       await context.close();
     }
   }
-  const context = await browser.newContext();
+  const context = await opts.guard.newContext(browser);
   try {
     const page = await context.newPage();
     const signIn = await uiSignIn(page, { ...form, path: opts.signInPath });

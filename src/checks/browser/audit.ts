@@ -2,7 +2,8 @@ import type { Browser } from "playwright-core";
 import { secureExpectation } from "../../target/cookie-session.ts";
 import type { CheckOutcome } from "../../judge/types.ts";
 import { judgeJar, judgeTokenStorage } from "./judge.ts";
-import { launchChromium, resolveChromium } from "../../browser/launch.ts";
+import { hostsOf, launchChromium, resolveChromium } from "../../browser/launch.ts";
+import { describeBlocked, NetworkGuard } from "../../browser/network-guard.ts";
 import { runBrowserSession, type BrowserSession } from "../../browser/session.ts";
 import { uiSelectors, UiFlowError } from "../../browser/ui.ts";
 
@@ -14,6 +15,7 @@ export type BrowserCheckId = (typeof BROWSER_CHECKS)[number];
 export interface BrowserModelView {
   seed: number;
   authOrigin: string;
+  apiOrigin: string;
   config: {
     auth: { baseUrl: string; basePath: string };
     users: { signUp: boolean };
@@ -27,7 +29,9 @@ export interface BrowserModelView {
 
 /**
  * Runs the UI sign-up / sign-in in Chromium once and judges every browser check from it. Never rejects: no
- * browser → `skip` with the reason; a UI step that fails → `error` naming the step.
+ * browser → `skip` with the reason; a UI step that fails → `error` naming the step. The browser reaches only
+ * the Better Auth and API origins: other requests are blocked and noted, and a blocked request the flow
+ * needed (a page load or a data call) makes every check `error` naming it.
  */
 export async function auditInBrowser(
   model: BrowserModelView,
@@ -40,10 +44,13 @@ export async function auditInBrowser(
   const choice = resolveChromium({ configured: config.browser.executablePath });
   if ("skip" in choice) return all((checkId) => ({ checkId, endpoint, status: "skip", reason: choice.skip }));
 
+  const allowedOrigins = [...new Set([model.authOrigin, model.apiOrigin])];
+  const guard = new NetworkGuard(allowedOrigins);
+  const withBlocked = (outcome: CheckOutcome): CheckOutcome => (guard.blocked.length ? { ...outcome, notes: [...(outcome.notes ?? []), ...guard.notes()] } : outcome);
   let browser: Browser | undefined;
   let session: BrowserSession;
   try {
-    browser = await launchChromium(choice.path);
+    browser = await launchChromium(choice.path, hostsOf(allowedOrigins));
     const signUp = config.users.signUp;
     const user = signUp ? fresh : { name: "", email: model.users[0]!.email, password: model.users[0]!.password };
     session = await runBrowserSession(browser, {
@@ -55,13 +62,20 @@ export async function auditInBrowser(
       user,
       signUp,
       timeoutMs: opts.timeoutMs ?? Math.max(15_000, config.timeouts.requestMs * 3),
+      guard,
     });
   } catch (error) {
     const message = error instanceof UiFlowError ? error.message : `the browser (${choice.source}, ${choice.path}) failed: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`;
     const hint = error instanceof UiFlowError ? " (set browser.signUpPath / signInPath / selectors for this app)" : "";
-    return all((checkId) => ({ checkId, endpoint, status: "error", reason: message + hint }));
+    const blocked = guard.blocked.length ? `; blocked outside ${allowedOrigins.join(", ")}: ${[...new Set(guard.blocked.map(describeBlocked))].join(", ")}` : "";
+    return all((checkId) => withBlocked({ checkId, endpoint, status: "error", reason: message + hint + blocked }));
   } finally {
     await browser?.close().catch(() => undefined);
+  }
+  const needed = guard.needed();
+  if (needed.length > 0) {
+    const reason = `the UI flow needed ${describeBlocked(needed[0]!)}${needed.length > 1 ? ` (and ${needed.length - 1} more)` : ""}, outside the configured origins (${allowedOrigins.join(", ")}); authproof blocked it, so the browser verdicts would not describe the real flow`;
+    return all((checkId) => withBlocked({ checkId, endpoint, status: "error", reason }));
   }
 
   const serverCookieNames = [...(session.signUp?.setCookies ?? []), ...session.signIn.setCookies].map((line) => line.split("=")[0]!.trim());
@@ -72,6 +86,6 @@ export async function auditInBrowser(
   const storage = judgeTokenStorage(endpoint, session.snapshots, session.sessionTokens, serverCookieNames);
   const notes = [`browser: ${choice.source} (${choice.path})`, `signed ${config.users.signUp ? "up and in" : "in"} through ${session.signIn.formUrl}, landed on ${session.signIn.landedOn}`];
   return all((checkId) =>
-    checkId === "browser.token-storage" ? { ...storage, notes: [...notes, ...(storage.notes ?? [])] } : judgeJar(checkId, jarScene),
+    withBlocked(checkId === "browser.token-storage" ? { ...storage, notes: [...notes, ...(storage.notes ?? [])] } : judgeJar(checkId, jarScene)),
   );
 }
