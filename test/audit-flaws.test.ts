@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 import flawRegistry from "../reference-app/flaws.json" with { type: "json" };
+import { getCheck, type CheckId } from "../src/catalogue/checks.ts";
 import { checkIdsWith, runCli } from "./helpers/cli.ts";
 
 // The self-validation matrix: with each seeded flaw switched on, the audit fails exactly the checks
@@ -18,6 +19,16 @@ describe.concurrent("each seeded flaw fails exactly its checks", () => {
       const failing = checkIdsWith(run.report!, "fail");
       expect(failing).toEqual([...flaw.checks].sort());
       expect(checkIdsWith(run.report!, "error")).toEqual([]);
+      // No detection is lost, and none changes weight by accident: the worst severity each check reports.
+      const rank = { info: 0, low: 1, medium: 2, high: 3, critical: 4 } as const;
+      for (const checkId of flaw.checks) {
+        const worst = run.report!.results
+          .filter((r) => r.checkId === checkId && r.status === "fail")
+          .map((r) => r.severity)
+          .sort((a, b) => rank[b] - rank[a])[0];
+        const expected = (flaw as { severity?: Record<string, string> }).severity?.[checkId] ?? getCheck(checkId as CheckId).severity;
+        expect(worst, `${checkId} severity`).toBe(expected);
+      }
       for (const result of run.report!.results.filter((r) => r.status === "fail")) {
         expect(result.reason, result.id).toBeTruthy();
         const evidence = (result.evidence?.exchanges.length ?? 0) + (result.evidence?.notes?.length ?? 0);
