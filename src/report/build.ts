@@ -3,7 +3,9 @@ import { toCurl } from "../http/curl.ts";
 import type { Exchange as HttpExchange } from "../http/types.ts";
 import type { CheckOutcome } from "../judge/types.ts";
 import { SCHEMA_VERSION, type Report, type Result } from "./schema.ts";
-import { summarize } from "./summary.ts";
+import { summaryOf } from "./summary.ts";
+import { groupFindings } from "./findings.ts";
+import type { Severity } from "../catalogue/types.ts";
 import type { TargetModel } from "../model/target.ts";
 import { maskExchange } from "../http/mask.ts";
 
@@ -12,6 +14,17 @@ export interface RecordedOutcome {
   outcome: CheckOutcome;
   suiteFile: string;
   durationMs: number;
+}
+
+/**
+ * What the judges may set on an outcome beyond CheckOutcome's fields: the result's own severity (from its
+ * worst accepted variant's impact), that impact, and whether the exploit was confirmed. Read when present;
+ * the catalogue's severity stands in only when a judge sets none.
+ */
+interface OutcomeSeverity {
+  severity?: Severity;
+  impact?: "forgery" | "claims" | "leniency";
+  exploitConfirmed?: boolean;
 }
 
 /** Checks whose evidence carries session cookies and session tokens: their exchanges are masked. */
@@ -27,9 +40,13 @@ export interface BuildReportOptions {
   redact: (text: string) => string;
 }
 
-/** Turns the recorded outcomes into the report model (catalogue data joined in, evidence redacted). */
+/**
+ * Turns the recorded outcomes into the report model (catalogue data joined in, evidence redacted), with the
+ * failed results grouped into findings (after redaction, so finding text matches the results').
+ */
 export function buildReport(model: TargetModel, recorded: RecordedOutcome[], options: BuildReportOptions): Report {
-  const results = dedupe(recorded.map(({ outcome, durationMs }) => toResult(outcome, durationMs)));
+  const results = redactDeep(dedupe(recorded.map(({ outcome, durationMs }) => toResult(outcome, durationMs))), options.redact);
+  const findings = groupFindings(results);
   const usedChecks = new Set(results.map((r) => r.checkId));
   const cells = recorded.flatMap(({ outcome }) => outcome.matrix ?? []);
   const report: Report = {
@@ -45,9 +62,10 @@ export function buildReport(model: TargetModel, recorded: RecordedOutcome[], opt
       foreignStatus: model.config.policy.foreignStatus,
       maxTokenLifetimeSec: model.config.policy.maxTokenLifetimeSec,
     },
-    summary: summarize(results, model.config.policy.failOn),
+    summary: summaryOf(results, findings, model.config.policy.failOn),
     checks: CHECKS.filter((check) => usedChecks.has(check.id)).map((check) => ({ ...check, refs: [...check.refs] })),
     results,
+    findings,
     ...(cells.length ? { matrix: { users: model.users.map((u) => ({ label: u.label, id: u.userId })), cells } } : {}),
   };
   return redactDeep(report, options.redact);
@@ -59,15 +77,18 @@ function toResult(outcome: CheckOutcome, durationMs: number): Result {
   const masked = SESSION_CATEGORIES.has(check.category);
   const exchanges = (outcome.exchanges ?? []).map(({ label, exchange }) => ({ label, exchange: masked ? maskExchange(exchange) : exchange }));
   const firstFailing = exchanges[0]?.exchange;
+  const judged = outcome as CheckOutcome & OutcomeSeverity;
   return {
     id: endpoint ? `${check.id} ${endpoint.method} ${endpoint.path}` : check.id,
     checkId: check.id,
     title: check.title,
     category: check.category,
-    severity: check.severity,
+    severity: judged.severity ?? check.severity,
     status: outcome.status,
     ...(endpoint ? { endpoint } : {}),
     ...(outcome.reason ? { reason: outcome.reason } : {}),
+    ...(judged.impact ? { impact: judged.impact } : {}),
+    ...(judged.exploitConfirmed !== undefined ? { exploitConfirmed: judged.exploitConfirmed } : {}),
     ...(exchanges.length || outcome.failedVariants || outcome.notes
       ? {
           evidence: {
