@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { severityRank, type Severity } from "../catalogue/types.ts";
+import { severityRank } from "../catalogue/types.ts";
 import type { Finding, Report, Result } from "./schema.ts";
 import { summaryOf } from "./summary.ts";
 
@@ -153,11 +153,6 @@ export function relatedCheckIds(result: Pick<Result, "checkId" | "counterexample
   if (/not a known user|expected because: (.*; )?no (sub|id|user_id)\b|-"(sub|id|user_id)"|"(sub|id|user_id)"=/.test(text)) add("claims.sub");
   if (/"crit"=/.test(text)) add("token.crit-unknown");
   return out;
-}
-
-/** Worst severity of a list, or undefined when empty. */
-export function worstSeverity(severities: readonly Severity[]): Severity | undefined {
-  return [...severities].sort((a, b) => severityRank(b) - severityRank(a))[0];
 }
 
 function namesOf(result: Result): string[] {
