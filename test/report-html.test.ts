@@ -99,7 +99,7 @@ describe("HTML renderer: findings grouped", () => {
       `<p class="skipped-line" id="skipped-line">Skipped 8: 8 need a signing key (shared secret or a private key the target trusts).`,
     );
     expect(page).toContain("Black-box run");
-    expect(html).toContain("Skipped 2: 1 needs a signing key, 1 no session cookie was set on sign-in.");
+    expect(html).toContain("Skipped 2: 1 needs a signing key · 1 no session cookie was set on sign-in.");
     expect(page).toContain("1 finding at or above <b>low</b>");
   });
 });

@@ -47,13 +47,13 @@ export function summaryLine(report: Report): string {
 }
 
 /**
- * `skipped 64: 56 need a signing key (…), 8 …` — always present, `skipped 0` when nothing was skipped.
+ * `skipped 64: 56 need a signing key (…) · 8 …` — always present, `skipped 0` when nothing was skipped.
  *
  * @example skippedText(report) // "skipped 5: 5 runs on operations without path parameters, where both users get an answer"
  */
 export function skippedText(report: Pick<Report, "summary">): string {
   const groups = Object.entries(report.summary.skippedByReason).map(([reason, n]) => `${n} ${n > 1 ? reason.replace(/^needs /, "need ") : reason}`);
-  return `skipped ${report.summary.skipped}${groups.length ? `: ${groups.join(", ")}` : ""}`;
+  return `skipped ${report.summary.skipped}${groups.length ? `: ${groups.join(" · ")}` : ""}`;
 }
 
 /** For a run without a signing oracle: how many results and which checks the missing key skipped, and how to get one. */
