@@ -41,15 +41,18 @@ describe("reports of a flawed run", () => {
     expect(uris).toContain("suites/isolation.suite.ts");
   });
 
-  test("a JUnit reader reads every testcase, failure and skip back", async () => {
+  test("a JUnit reader reads every testcase back: one failure per finding, one testcase per check without one", async () => {
     const parsed = (await parse(readFileSync(path.join(runDir, "junit.xml"), "utf8"))) as TestSuites;
     const cases = (parsed.testsuite ?? []).flatMap((suite) => suite.testcase ?? []);
     const report = flawed.report!;
-    expect(cases.length).toBe(report.results.length);
+    const checkIds = new Set(report.results.map((r) => r.checkId));
+    const withFinding = new Set(report.findings.map((f) => f.checkId));
     expect(new Set(cases.map((c) => `${c.classname} ${c.name}`)).size).toBe(cases.length);
-    expect(cases.filter((c) => c.failure?.length).length).toBe(report.summary.failed);
-    expect(cases.filter((c) => c.skipped?.length).length).toBe(report.summary.skipped);
-    expect(report.summary.failed).toBeGreaterThan(0);
+    expect(cases.filter((c) => c.failure?.length).length).toBe(report.findings.length);
+    const onlySkipped = [...checkIds].filter((id) => report.results.filter((r) => r.checkId === id).every((r) => r.status === "skip"));
+    expect(cases.filter((c) => c.skipped?.length).map((c) => c.name).sort()).toEqual(onlySkipped.sort());
+    expect(cases.length).toBe(report.findings.length + [...checkIds].filter((id) => !withFinding.has(id)).length);
+    expect(report.summary.failed).toBeGreaterThan(report.findings.length);
   });
 
   test("the HTML report shows the findings in Chromium", async () => {

@@ -3,6 +3,7 @@ import { applyBaseline } from "../src/report/baseline.ts";
 import { ReportSchema } from "../src/report/schema.ts";
 import { exitCodeFor, summarize } from "../src/report/summary.ts";
 import { buildBaseline, buildReport } from "./report-fixture.ts";
+import { withFindings } from "../src/report/findings.ts";
 
 describe("summary and exit code", () => {
   it("counts statuses and failed results per severity", () => {
@@ -14,6 +15,7 @@ describe("summary and exit code", () => {
       errors: 1,
       bySeverity: { critical: 3, high: 1, medium: 0, low: 1, info: 1 },
       verdict: "fail",
+      skippedByReason: { "needs a signing key": 1, "no session cookie was set on sign-in": 1 },
     });
   });
 
@@ -81,7 +83,7 @@ describe("applyBaseline", () => {
   });
 
   it("marks every failure new against an empty baseline, and nothing fixed", () => {
-    const empty = { ...buildBaseline(), results: [], summary: summarize([], "high") };
+    const empty = withFindings({ ...buildBaseline(), results: [] });
     const againstEmpty = applyBaseline(buildReport(), empty);
     const failed = againstEmpty.results.filter((r) => r.status === "fail");
     expect(failed.every((r) => r.baseline === "new")).toBe(true);

@@ -10,8 +10,8 @@ import { CHECKS } from "../src/catalogue/checks.ts";
 import { renderHtml } from "../src/report/html.ts";
 import { refUrl } from "../src/report/refs.ts";
 import { renderSarif } from "../src/report/sarif.ts";
-import type { Report, Result } from "../src/report/schema.ts";
-import { summarize } from "../src/report/summary.ts";
+import { withFindings } from "../src/report/findings.ts";
+import { SCHEMA_VERSION, type Report, type Result } from "../src/report/schema.ts";
 import { validateReport } from "../src/report/validate.ts";
 
 const multitool = fileURLToPath(new URL("../node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool", import.meta.url));
@@ -31,8 +31,8 @@ function catalogueReport(): Report {
       refs: [...check.refs],
     };
   });
-  return {
-    schemaVersion: "1.0.0",
+  return withFindings({
+    schemaVersion: SCHEMA_VERSION,
     tool: { name: "authproof", version: "0.1.0" },
     runId: "catalogue-run",
     target: { apiUrl: "http://127.0.0.1:8000", mode: "shared-secret", oracle: "secret" },
@@ -40,10 +40,9 @@ function catalogueReport(): Report {
     durationMs: 1000,
     seed: 7,
     policy: { failOn: "high", foreignStatus: "either", maxTokenLifetimeSec: 3600 },
-    summary: summarize(results, "high"),
     checks: CHECKS.map((check) => ({ ...check, refs: [...check.refs] })),
     results,
-  };
+  });
 }
 
 describe("renderers over the real catalogue", () => {

@@ -2,7 +2,7 @@
 // an error, skips, passes, a property counterexample, an isolation matrix, and an older baseline run.
 import type { Severity } from "../src/catalogue/types.ts";
 import type { CheckEntry, Report, Result } from "../src/report/schema.ts";
-import { summarize } from "../src/report/summary.ts";
+import { withFindings } from "../src/report/findings.ts";
 
 /** Stands in for the shared secret: it must never reach a written report. */
 export const SECRET = "tutorial-secret-Q7v9-DO-NOT-LEAK-2f6c1d";
@@ -173,10 +173,10 @@ function redactResult(r: Result): Result {
 
 /** A fresh, valid, redacted report (deep copy on every call). */
 export function buildReport(overrides: Partial<Report> = {}): Report {
-  const results = rawResults().map(redactResult);
-  const failOn: Severity = "high";
-  return {
-    schemaVersion: "1.0.0",
+  const results = overrides.results ?? rawResults().map(redactResult);
+  const failOn: Severity = overrides.policy?.failOn ?? "high";
+  return withFindings({
+    schemaVersion: "1.1.0",
     tool: { name: "authproof", version: "0.1.0" },
     runId: "20260501-101203-a1b2c3",
     target: { apiUrl: API, authUrl: "http://127.0.0.1:3000/api/auth", mode: "jwks", oracle: "none" },
@@ -184,7 +184,6 @@ export function buildReport(overrides: Partial<Report> = {}): Report {
     durationMs: 41_230,
     seed: 1337,
     policy: { failOn, foreignStatus: "404", maxTokenLifetimeSec: 3600 },
-    summary: summarize(results, failOn),
     checks: structuredClone(CHECKS),
     results,
     matrix: {
@@ -202,7 +201,14 @@ export function buildReport(overrides: Partial<Report> = {}): Report {
       ],
     },
     ...overrides,
-  };
+  });
+}
+
+/** The same report as a 1.0.0 report.json held it: no findings, no skippedByReason, no finding counts. */
+export function buildLegacyReport(): Record<string, unknown> {
+  const { findings: _findings, summary, ...rest } = buildReport();
+  const { skippedByReason: _skipped, findings: _counts, ...oldSummary } = summary;
+  return JSON.parse(JSON.stringify({ ...rest, schemaVersion: "1.0.0", summary: oldSummary })) as Record<string, unknown>;
 }
 
 /**
@@ -234,13 +240,106 @@ export function buildBaseline(): Report {
       },
       { ...current.results.find((r) => r.id === "hygiene.no-store GET /api/me")!, status: "pass", reason: undefined },
     ]);
-  return {
+  return withFindings({
     ...current,
     runId: "20260420-090000-old001",
     startedAt: "2026-04-20T09:00:00.000Z",
     checks: [...current.checks, jku],
     results,
-    summary: summarize(results, current.policy.failOn),
     matrix: undefined,
+  });
+}
+
+const READS = [
+  { method: "GET", path: "/api/me" },
+  { method: "GET", path: "/api/tasks" },
+  { method: "GET", path: "/api/tasks/{task_id}" },
+  { method: "GET", path: "/api/users/{user_id}/tasks" },
+];
+const WRITES = [
+  { method: "POST", path: "/api/tasks" },
+  { method: "PUT", path: "/api/tasks/{task_id}" },
+  { method: "PATCH", path: "/api/tasks/{task_id}" },
+  { method: "DELETE", path: "/api/tasks/{task_id}" },
+];
+/** The 32 alg:none variants a flawed verifier accepts (of 38 sent to read operations; writes get the first three). */
+export const ALG_NONE_ACCEPTED = ["none", "None", "nOne", "noNe", "nonE", "NOne", "NoNe", "NonE", "nONe", "nOnE", "noNE", "NONe", "NOnE", "NoNE", "nONE", "NONE"].flatMap(
+  (alg) => [`alg=${alg} signature=empty`, `alg=${alg} signature=original`],
+);
+
+/**
+ * The report of one seeded `alg: none` flaw: token.alg-none fails on 8 routes (4 reads with 32 of 38 variants,
+ * 4 writes sent only the first 3 variants, all accepted), P1 finds it again on GET /api/me, and the claims
+ * checks are skipped for want of a key (black box).
+ */
+export function buildAlgNoneReport(): Report {
+  const checks = [
+    check("token.alg-none", "Unsigned tokens (alg none) are refused", "token", "critical", ["RFC 8725 §2.1", "CWE-347"]),
+    check("token.signature-stripped", "Stripped signature is rejected", "token", "critical", ["CVE-2020-28042", "CWE-347"]),
+    check("claims.exp-expired", "Expired tokens are rejected", "claims", "high", ["RFC 7519 §4.1.4"]),
+    check("claims.sub", "Tokens without a known subject are refused", "claims", "high", ["RFC 8725 §3.8"]),
+    check("property.token-rejection", "Any untrusted token is rejected (P1)", "property", "critical", ["RFC 8725 §3.1", "CWE-347"]),
+  ];
+  const base = (checkId: string, endpoint: { method: string; path: string }, status: Result["status"], extra: Partial<Result> = {}): Result => {
+    const def = checks.find((c) => c.id === checkId)!;
+    return {
+      id: `${checkId} ${endpoint.method} ${endpoint.path}`,
+      checkId,
+      title: def.title,
+      category: def.category,
+      severity: def.severity,
+      status,
+      endpoint: { ...endpoint, url: `${API}${endpoint.path.replace("{task_id}", "41").replace("{user_id}", "usr_A")}` },
+      refs: def.refs,
+      durationMs: 5,
+      ...extra,
+    };
   };
+  const failing = (endpoint: (typeof READS)[number], accepted: string[], total: number, status: number) =>
+    base("token.alg-none", endpoint, "fail", {
+      reason: `${accepted.length} of ${total} variants were not handled as expected; first: ${accepted[0]} — accepted with ${status} (valid token gets ${status}, expected 401)`,
+      variants: { total, failed: accepted.length },
+      evidence: {
+        exchanges: [
+          {
+            label: `${accepted[0]} → accepted with ${status}`,
+            request: { method: endpoint.method, url: `${API}${endpoint.path}`, headers: { authorization: "Bearer eyJhbGciOi…(120 chars)" } },
+            response: { status, headers: { "content-type": "application/json" }, body: "{}" },
+          },
+        ],
+        failedVariants: accepted.map((v) => `${v}: accepted with ${status} (valid token gets ${status}, expected 401)`),
+      },
+      reproduce: `curl -sS -X ${endpoint.method} -H 'Authorization: Bearer eyJhbGciOi…' '${API}${endpoint.path}'`,
+      impact: "forgery",
+      exploitConfirmed: endpoint.path === "/api/me",
+    });
+  const results: Result[] = [
+    ...READS.map((e) => failing(e, ALG_NONE_ACCEPTED, 38, 200)),
+    ...WRITES.map((e) => failing(e, ALG_NONE_ACCEPTED.slice(0, 3), 3, 422)),
+    ...[...READS, ...WRITES].map((e) => base("token.signature-stripped", e, "pass", { variants: { total: 1, failed: 0 } })),
+    ...READS.map((e) => base("claims.exp-expired", e, "skip", { reason: "needs a signing key (shared secret or a private key the target trusts)" })),
+    ...READS.map((e) => base("claims.sub", e, "skip", { reason: "needs a signing key (shared secret or a private key the target trusts)" })),
+    base("property.token-rejection", READS[0]!, "fail", {
+      reason: [
+        'falsified after 6 run(s) and 4 shrink(s), seed 7, path "7:0:0": accepted with 200 (valid token gets 200, expected 401)',
+        `counterexample: base: A's token; header: "alg"="none"; signature: trusted key`,
+        'expected because: alg "none" is not an algorithm of a trusted key',
+      ].join("\n  "),
+      variants: { total: 6, failed: 1 },
+      evidence: { exchanges: [], failedVariants: [`base: A's token; header: "alg"="none"; signature: trusted key → accepted with 200`] },
+      counterexample: { seed: 7, path: "7:0:0", header: { alg: "none", kid: "k1" }, claims: { sub: "usr_A", exp: 9999999999 } },
+    }),
+  ];
+  return withFindings({
+    schemaVersion: "1.1.0",
+    tool: { name: "authproof", version: "0.1.0" },
+    runId: "20261201-alg-none",
+    target: { apiUrl: API, authUrl: "http://127.0.0.1:3000", mode: "jwks", oracle: "none" },
+    startedAt: "2026-12-01T09:00:00.000Z",
+    durationMs: 30_000,
+    seed: 7,
+    policy: { failOn: "low", foreignStatus: "404", maxTokenLifetimeSec: 3600 },
+    checks,
+    results,
+  });
 }

@@ -6,7 +6,7 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyBaseline } from "../src/report/baseline.ts";
 import { esc, renderHtml } from "../src/report/html.ts";
-import { buildBaseline, buildReport, HOSTILE, SECRET } from "./report-fixture.ts";
+import { buildAlgNoneReport, buildBaseline, buildReport, HOSTILE, SECRET } from "./report-fixture.ts";
 import { launchTestChromium } from "./helpers/browser.ts";
 
 const artifacts = fileURLToPath(new URL("../reports/test-artifacts/", import.meta.url));
@@ -63,10 +63,45 @@ describe("HTML renderer: the file", () => {
   });
 
   it("says PASS when nothing at or above the threshold failed", () => {
-    const passing = buildReport({ policy: { failOn: "critical", foreignStatus: "404", maxTokenLifetimeSec: 3600 } });
-    passing.results = passing.results.filter((r) => r.severity !== "critical" || r.status !== "fail");
-    const page = renderHtml({ ...passing, summary: { ...passing.summary, verdict: "pass" } });
+    const policy = { failOn: "critical", foreignStatus: "404", maxTokenLifetimeSec: 3600 } as const;
+    const passing = buildReport({ policy, results: buildReport().results.filter((r) => r.severity !== "critical" || r.status !== "fail") });
+    expect(passing.summary.verdict).toBe("pass");
+    const page = renderHtml(passing);
     expect(page).toContain(`aria-label="Verdict">PASS</div>`);
+  });
+});
+
+describe("HTML renderer: findings grouped", () => {
+  const algNone = buildAlgNoneReport();
+  const page = renderHtml(algNone);
+  const cards = [...page.matchAll(/<article class="finding[\s\S]*?<\/article>/g)].map((m) => m[0]);
+
+  it("shows one card for an alg-none flaw on 8 routes, listing the 8 routes", () => {
+    expect(cards).toHaveLength(1);
+    const card = cards[0]!;
+    expect(card).toContain('data-routes="8"');
+    expect(card).toContain("Affected routes (8)");
+    expect(card.match(/<tr id="r-token.alg-none-/g)).toHaveLength(8);
+    for (const r of algNone.results.filter((x) => x.checkId === "token.alg-none")) expect(card).toContain(esc(r.endpoint!.path));
+    expect(card).toContain("32 variants failed (on any route)");
+    expect(card).toContain("Exploit confirmed");
+  });
+
+  it("shows the property failure that reproduces it inside that card, not as a card of its own", () => {
+    const card = cards[0]!;
+    expect(card).toContain("Also found by property-based testing (not counted again)");
+    expect(card).toContain("<code>property.token-rejection</code>");
+    expect(card).toContain("Shrunk counterexample");
+    expect(page).toContain("1 finding from 9 failed results (1 property failure reproducing one of them not counted again)");
+  });
+
+  it("says in the header how many results were skipped, grouped by reason", () => {
+    expect(page).toContain(
+      `<p class="skipped-line" id="skipped-line">Skipped 8: 8 need a signing key (shared secret or a private key the target trusts).`,
+    );
+    expect(page).toContain("Black-box run");
+    expect(html).toContain("Skipped 2: 1 needs a signing key · 1 no session cookie was set on sign-in.");
+    expect(page).toContain("1 finding at or above <b>low</b>");
   });
 });
 

@@ -1,8 +1,9 @@
 import { multitoolFindings } from "./helpers/sarif.ts";
 import { describe, expect, it } from "vitest";
 import { applyBaseline } from "../src/report/baseline.ts";
+import { withFindings } from "../src/report/findings.ts";
 import { buildSarif, renderSarif } from "../src/report/sarif.ts";
-import { buildBaseline, buildReport } from "./report-fixture.ts";
+import { buildAlgNoneReport, buildBaseline, buildReport } from "./report-fixture.ts";
 
 const suiteFiles = { token: "suites/token.suite.ts", isolation: "suites/isolation.suite.ts" };
 
@@ -51,8 +52,8 @@ describe("SARIF renderer", () => {
     expect(runOut.tool.driver).toMatchObject({ name: "authproof", version: "0.1.0" });
   });
 
-  it("emits one result per failure, with level by severity, repo-relative location and a stable fingerprint", () => {
-    expect(results).toHaveLength(report.summary.failed);
+  it("emits one result per finding, with level by severity, repo-relative location and a stable fingerprint", () => {
+    expect(results).toHaveLength(report.summary.findings.total);
     const algNone = results.find((r) => r.ruleId === "token.alg-none")!;
     expect(algNone.level).toBe("error");
     expect(runOut.tool.driver.rules[algNone.ruleIndex].id).toBe("token.alg-none");
@@ -78,5 +79,44 @@ describe("SARIF renderer", () => {
     expect(notes).toHaveLength(1);
     expect(notes[0]).toMatchObject({ level: "warning", associatedRule: { id: "token.malformed" } });
     expect(runOut.automationDetails.id).toBe(`authproof/${report.runId}`);
+  });
+
+  it("one alg:none flaw on 8 routes: one result with 8 related locations, accepted by the Multitool", async () => {
+    const algNone = buildAlgNoneReport();
+    const text = renderSarif(algNone, { suiteFiles });
+    const findings = await multitoolFindings(text);
+    expect(findings.filter((f) => f.level === "error")).toEqual([]);
+    expect(findings.filter((f) => f.level === "warning")).toEqual([]);
+    const out = JSON.parse(text).runs[0];
+    expect(out.results).toHaveLength(1);
+    const alert = out.results[0];
+    expect(alert.ruleId).toBe("token.alg-none");
+    expect(alert.relatedLocations).toHaveLength(8);
+    expect(alert.relatedLocations.map((l: any) => l.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(alert.relatedLocations[0].message.text).toBe("GET /api/me (http://127.0.0.1:8000/api/me): 32 of 38 variants failed");
+    expect(alert.message.text).toMatch(/^Unsigned tokens \(alg none\) are refused on 8 routes \(GET \/api\/me, /);
+    expect(alert.properties).toMatchObject({ findingId: algNone.findings[0]!.id, exploitConfirmed: true, alsoFoundBy: [algNone.findings[1]!.id] });
+    expect(alert.properties.routes).toHaveLength(8);
+    // rules stay one per check
+    expect(out.tool.driver.rules.map((r: any) => r.id)).toEqual(algNone.checks.map((c) => c.id));
+    // the same finding on another run (other ports, one route fixed) keeps its fingerprint
+    const later = structuredClone(algNone);
+    later.runId = "later-run";
+    later.results = later.results.filter((r) => r.id !== "token.alg-none DELETE /api/tasks/{task_id}");
+    const again = JSON.parse(renderSarif(withFindings(later), { suiteFiles })).runs[0].results[0];
+    expect(again.partialFingerprints).toEqual(alert.partialFingerprints);
+    expect(again.relatedLocations).toHaveLength(7);
+  });
+
+  it("takes each rule's level from the run's findings (results keep their own severity), else the catalogue's", () => {
+    const lenient = buildAlgNoneReport();
+    lenient.results = lenient.results.map((r) => (r.checkId === "token.alg-none" ? { ...r, severity: "info" as const } : r));
+    const out = buildSarif(withFindings(lenient), { suiteFiles }) as any;
+    const rules = out.runs[0].tool.driver.rules as any[];
+    expect(rules.find((r) => r.id === "token.alg-none").properties["security-severity"]).toBe("1.0");
+    expect(rules.find((r) => r.id === "token.signature-stripped").properties["security-severity"]).toBe("9.5");
+    expect(out.runs[0].results.find((r: any) => r.ruleId === "token.alg-none").level).toBe("note");
+    // the property failure linked to it is more severe: it stays an alert rather than disappear
+    expect(out.runs[0].results.map((r: any) => r.ruleId)).toEqual(["token.alg-none", "property.token-rejection"]);
   });
 });

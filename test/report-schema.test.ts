@@ -16,7 +16,7 @@ type JsonSchema = Record<string, unknown>;
 
 /**
  * A validator for the JSON Schema subset zod emits for the report (type, properties, required,
- * additionalProperties, propertyNames, items, enum, const, anyOf, pattern, minimum, exclusiveMinimum, maximum, minLength,
+ * additionalProperties, propertyNames, items, minItems, enum, const, anyOf, pattern, minimum, exclusiveMinimum, maximum, minLength,
  * $ref into $defs). Returns the paths that violate it.
  */
 function validateJsonSchema(root: JsonSchema, value: unknown): string[] {
@@ -25,7 +25,7 @@ function validateJsonSchema(root: JsonSchema, value: unknown): string[] {
   const known = new Set([
     "$schema", "$id", "title", "description", "$defs", "type", "properties", "required", "additionalProperties",
     "propertyNames", "items", "enum", "const", "anyOf", "pattern", "format", "minimum", "exclusiveMinimum", "maximum", "minLength",
-    "$ref",
+    "minItems", "$ref",
   ]);
   const typeOf = (v: unknown): string =>
     v === null ? "null" : Array.isArray(v) ? "array" : Number.isInteger(v) ? "integer" : typeof v;
@@ -68,6 +68,7 @@ function validateJsonSchema(root: JsonSchema, value: unknown): string[] {
       });
       if (passing.length === 0) errors.push(`${path}: matches no anyOf branch`);
     }
+    if (Array.isArray(v) && typeof schema.minItems === "number" && v.length < schema.minItems) errors.push(`${path}: fewer than ${schema.minItems} items`);
     if (Array.isArray(v) && schema.items) v.forEach((item, i) => visit(schema.items as JsonSchema, item, `${path}[${i}]`));
     if (v !== null && typeof v === "object" && !Array.isArray(v)) {
       const obj = v as Record<string, unknown>;

@@ -10,6 +10,7 @@ import { startReference } from "../reference/launch.ts";
 import { exitWithError, UsageError } from "./errors.ts";
 import { createProgress } from "./progress.ts";
 import { rerenderReport } from "./rerender.ts";
+import { terminalSummary } from "../report/terminal.ts";
 
 const AUDIT_OPTIONS = {
   config: { type: "string" },
@@ -133,14 +134,7 @@ async function auditAndReport(config: AuthproofConfig): Promise<number> {
   const progress = createProgress(process.stderr);
   const run = await runAudit(config, { log: progress.log, progress: progress.outcome });
   progress.done();
-  const { summary } = run.report;
-  const counts = Object.entries(summary.bySeverity)
-    .filter(([, n]) => n > 0)
-    .map(([severity, n]) => `${n} ${severity}`)
-    .join(", ");
-  console.log(
-    `authproof: ${summary.verdict.toUpperCase()} — ${summary.passed} passed, ${summary.failed} failed${counts ? ` (${counts})` : ""}, ${summary.skipped} skipped, ${summary.errors} errors; seed ${run.report.seed}`,
-  );
+  for (const line of terminalSummary(run.report)) console.log(line);
   if (run.runDir) console.log(`reports: ${run.runDir}`);
   return run.exitCode;
 }

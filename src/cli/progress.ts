@@ -1,8 +1,9 @@
 import type { CheckOutcome } from "../judge/types.ts";
 
-const MARK = { pass: "✓", fail: "✗", skip: "-", error: "!" } as const;
-
-/** Terminal progress: a live counter on a TTY, plain lines (failures and errors only) in CI. */
+/**
+ * Terminal progress: a live counter on a TTY; in CI only the log lines. Failures and errors are printed once,
+ * grouped into findings, when the run ends (src/report/terminal.ts), not one line per check and route.
+ */
 export function createProgress(stream: NodeJS.WriteStream) {
   const tty = Boolean(stream.isTTY) && !process.env.CI;
   const counts = { pass: 0, fail: 0, skip: 0, error: 0 };
@@ -19,10 +20,6 @@ export function createProgress(stream: NodeJS.WriteStream) {
     outcome(outcome: CheckOutcome) {
       counts[outcome.status] += 1;
       const where = outcome.endpoint ? ` ${outcome.endpoint.method} ${outcome.endpoint.path}` : "";
-      if (outcome.status === "fail" || outcome.status === "error") {
-        clear();
-        stream.write(`${MARK[outcome.status]} ${outcome.checkId}${where}: ${outcome.reason ?? outcome.status}\n`);
-      }
       if (tty) {
         stream.write(`\r\x1b[K${counts.pass} passed, ${counts.fail} failed, ${counts.skip} skipped, ${counts.error} errors — ${outcome.checkId}${where}`);
         live = true;

@@ -5,6 +5,7 @@ import { applyBaseline } from "../report/baseline.ts";
 import { loadReport } from "../report/load.ts";
 import { exitCodeFor } from "../report/summary.ts";
 import { writeReportFiles } from "../report/write.ts";
+import { summaryLine } from "../report/terminal.ts";
 import { UsageError } from "./errors.ts";
 
 /** `authproof report <report.json>`: re-renders the other formats (optionally against a baseline). */
@@ -22,6 +23,7 @@ export async function rerenderReport(
   const outDir = resolve(flags.out ?? dirname(dirname(resolve(file))));
   const written = await writeReportFiles(report, { outDir, reporters, overwrite: true });
   console.log(`authproof: re-rendered ${written.files.length} file(s) in ${written.runDir}`);
+  if (!failOn || failOn === report.policy.failOn) console.log(summaryLine(report));
   if (report.baseline) {
     const { counts } = report.baseline;
     console.log(`baseline: ${counts.new} new, ${counts.fixed} fixed, ${counts.unchanged} unchanged, ${counts.absent} not re-tested`);

@@ -3,7 +3,8 @@ import { toCurl } from "../http/curl.ts";
 import type { Exchange as HttpExchange } from "../http/types.ts";
 import type { CheckOutcome } from "../judge/types.ts";
 import { SCHEMA_VERSION, type Report, type Result } from "./schema.ts";
-import { summarize } from "./summary.ts";
+import { summaryOf } from "./summary.ts";
+import { groupFindings } from "./findings.ts";
 import { severityRank } from "../catalogue/types.ts";
 import type { TargetModel } from "../model/target.ts";
 import { maskExchange } from "../http/mask.ts";
@@ -28,9 +29,13 @@ export interface BuildReportOptions {
   redact: (text: string) => string;
 }
 
-/** Turns the recorded outcomes into the report model (catalogue data joined in, evidence redacted). */
+/**
+ * Turns the recorded outcomes into the report model (catalogue data joined in, evidence redacted), with the
+ * failed results grouped into findings (after redaction, so finding text matches the results').
+ */
 export function buildReport(model: TargetModel, recorded: RecordedOutcome[], options: BuildReportOptions): Report {
-  const results = dedupe(recorded.map(({ outcome, durationMs }) => toResult(outcome, durationMs)));
+  const results = redactDeep(dedupe(recorded.map(({ outcome, durationMs }) => toResult(outcome, durationMs))), options.redact);
+  const findings = groupFindings(results);
   const usedChecks = new Set(results.map((r) => r.checkId));
   const cells = recorded.flatMap(({ outcome }) => outcome.matrix ?? []);
   const report: Report = {
@@ -46,9 +51,10 @@ export function buildReport(model: TargetModel, recorded: RecordedOutcome[], opt
       foreignStatus: model.config.policy.foreignStatus,
       maxTokenLifetimeSec: model.config.policy.maxTokenLifetimeSec,
     },
-    summary: summarize(results, model.config.policy.failOn),
+    summary: summaryOf(results, findings, model.config.policy.failOn),
     checks: CHECKS.filter((check) => usedChecks.has(check.id)).map((check) => ({ ...check, refs: [...check.refs] })),
     results,
+    findings,
     ...(cells.length ? { matrix: { users: model.users.map((u) => ({ label: u.label, id: u.userId })), cells } } : {}),
   };
   return redactDeep(report, options.redact);

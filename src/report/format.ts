@@ -18,6 +18,19 @@ export function byTriageOrder(a: Result, b: Result): number {
   );
 }
 
+/**
+ * A finding's state against the baseline, from its results' markers: `new` when none of its routes failed
+ * before, `unchanged` when all did, `updated` when some did; undefined without a baseline comparison.
+ *
+ * @example findingBaseline(finding.resultIds.map((id) => byId.get(id)!)) // "new"
+ */
+export function findingBaseline(results: ReadonlyArray<Pick<Result, "baseline">>): "new" | "unchanged" | "updated" | undefined {
+  const marks = results.map((r) => r.baseline).filter((m) => m === "new" || m === "unchanged");
+  if (marks.length === 0) return undefined;
+  if (marks.every((m) => m === "new")) return "new";
+  return marks.every((m) => m === "unchanged") ? "unchanged" : "updated";
+}
+
 /** "GET /api/tasks/{id}", or "" when the result has no endpoint. */
 export function endpointLabel(result: Pick<Result, "endpoint">): string {
   return result.endpoint ? `${result.endpoint.method.toUpperCase()} ${result.endpoint.path}` : "";

@@ -85,6 +85,14 @@ table.grid td.total { color: var(--muted); }
 .badge-unchanged { background: var(--skip-bg); color: var(--ink); border: 1px solid var(--line); }
 .badge-fixed { background: #1b7a3d; color: #fff; }
 .badge-absent { background: var(--skip-bg); color: var(--muted); border: 1px dashed var(--line); }
+.badge-updated { background: #a15c00; color: #fff; }
+.skipped-line { margin: 0 0 0.7rem; }
+.finding .route-count { font-weight: 700; margin-left: 0.4rem; }
+.finding .small, td.small { font-size: 0.85rem; }
+.finding .confirmed { font-weight: 600; color: var(--fail); }
+.finding table.routes td { vertical-align: top; }
+.finding .linked .reason { white-space: pre-line; }
+.finding .linked { border-top: 1px dashed var(--line); padding-top: 0.4rem; margin-top: 0.4rem; }
 
 /* Isolation matrix */
 table.matrix { width: auto; min-width: 50%; }

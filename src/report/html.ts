@@ -1,22 +1,31 @@
 import { createHash } from "node:crypto";
 import { CATEGORIES, SEVERITIES, severityRank } from "../catalogue/types.ts";
-import { byTriageOrder, endpointLabel, formatDuration, headerLines } from "./format.ts";
+import { byTriageOrder, endpointLabel, findingBaseline, formatDuration, headerLines } from "./format.ts";
 import { HTML_SCRIPT, HTML_STYLE } from "./html-assets.ts";
 import { refUrl } from "./refs.ts";
-import type { CheckEntry, Exchange, Matrix, Report, Result } from "./schema.ts";
+import type { CheckEntry, Exchange, Finding, Matrix, Report, Result } from "./schema.ts";
+import { blockingFindings } from "./summary.ts";
+import { skippedText } from "./terminal.ts";
 
 /**
  * The HTML report: one self-contained file (inline CSS and JS, no network assets; a CSP forbids any fetch),
- * readable from disk. Verdict and counts first, the isolation matrix, then each finding with why / fix /
- * evidence / curl / references, then passes and skips. Every string from the report is HTML-escaped.
+ * readable from disk. Verdict, counts and skips by reason first, the isolation matrix, then one card per finding
+ * (its routes, why / fix / evidence / curl / references, the property failures that reproduce it), the
+ * results that could not be decided, then passes and skips. Every string from the report is HTML-escaped.
  *
  * @example writeFileSync("report.html", renderHtml(report));
  */
 export function renderHtml(report: Report): string {
   const checks = new Map(report.checks.map((c) => [c.id, c]));
   const sorted = [...report.results].sort(byTriageOrder);
-  const findings = sorted.filter((r) => r.status === "fail" || r.status === "error");
+  const results = new Map(report.results.map((r) => [r.id, r]));
+  const findings = report.findings.filter((f) => f.relatedFinding === undefined).sort(byFindingOrder);
+  const errors = sorted.filter((r) => r.status === "error");
   const others = sorted.filter((r) => r.status === "pass" || r.status === "skip");
+  const cards = [
+    ...findings.map((f) => renderFinding(f, report, results, checks.get(f.checkId))),
+    ...errors.map((r) => renderResultCard(r, checks.get(r.checkId))),
+  ];
   const scriptHash = createHash("sha256").update(HTML_SCRIPT).digest("base64");
   const csp = `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${scriptHash}'; img-src data:; base-uri 'none'; form-action 'none'`;
   const verdict = report.summary.verdict.toUpperCase();
@@ -37,7 +46,7 @@ ${renderHeader(report)}
   <a href="#overview">At a glance</a>
   ${report.matrix ? `<a href="#matrix">Isolation matrix</a>` : ""}
   ${report.baseline ? `<a href="#baseline">Baseline</a>` : ""}
-  <a href="#findings">Findings (${findings.length})</a>
+  <a href="#findings">Findings (${findings.length}${errors.length ? ` + ${errors.length} undecided` : ""})</a>
   <a href="#others">Passed and skipped (${others.length})</a>
 </nav>
 <main>
@@ -48,7 +57,7 @@ ${report.baseline ? renderBaseline(report) : ""}
   <h2 id="findings-h">Findings</h2>
   ${renderFilters(report)}
   <p class="shown" id="shown-count" aria-live="polite"></p>
-  ${findings.length === 0 ? `<p class="empty-note">No failures and no errors.</p>` : findings.map((r) => renderFinding(r, checks.get(r.checkId))).join("\n")}
+  ${cards.length === 0 ? `<p class="empty-note">No failures and no errors.</p>` : cards.join("\n")}
   <p class="empty-note" id="findings-empty" hidden>No finding matches the filters.</p>
 </section>
 ${renderOthers(others)}
@@ -76,14 +85,12 @@ export function esc(text: string): string {
 function renderHeader(report: Report): string {
   const s = report.summary;
   const failOn = report.policy.failOn;
-  const blocking = report.results.filter(
-    (r) => r.status === "fail" && severityRank(r.severity) >= severityRank(failOn),
-  ).length;
-  const below = s.failed - blocking;
+  const blocking = blockingFindings(report.findings, failOn).length;
+  const below = report.findings.filter((f) => f.relatedFinding === undefined && severityRank(f.severity) < severityRank(failOn)).length;
   const line =
     s.verdict === "fail"
-      ? `${plural(blocking, "failed check")} at or above <b>${esc(failOn)}</b>, the fail-on threshold.`
-      : `No failed check at or above <b>${esc(failOn)}</b>, the fail-on threshold.`;
+      ? `${plural(blocking, "finding")} at or above <b>${esc(failOn)}</b>, the fail-on threshold.`
+      : `No finding at or above <b>${esc(failOn)}</b>, the fail-on threshold.`;
   const extra = [
     below > 0 ? `${plural(below, "finding")} below the threshold.` : "",
     s.errors > 0 ? `${plural(s.errors, "check")} could not be decided (errors).` : "",
@@ -108,6 +115,11 @@ function renderHeader(report: Report): string {
   <div class="top-text">
     <h1>authproof report</h1>
     <p class="verdict-line">${line}${extra ? ` <span class="muted">${esc(extra)}</span>` : ""}</p>
+    <p class="skipped-line" id="skipped-line">${esc(`${capitalise(skippedText(report))}.`)}${
+      report.target.oracle === "none" && s.skipped > 0
+        ? ` <span class="muted">${esc("Black-box run: checks that need a signing key are skipped; give authproof the shared secret or a private key the target trusts to run them.")}</span>`
+        : ""
+    }</p>
     <dl class="meta">${meta.map(([k, v]) => `<div><dt>${esc(k)}</dt><dd>${esc(v)}</dd></div>`).join("")}</dl>
   </div>
 </header>`;
@@ -117,7 +129,7 @@ function renderOverview(report: Report): string {
   const s = report.summary;
   const tiles = SEVERITIES.map(
     (sev) =>
-      `<div class="tile sev-${sev}${s.bySeverity[sev] === 0 ? " zero" : ""}"><span class="tile-n">${s.bySeverity[sev]}</span><span class="tile-l">${sev}</span></div>`,
+      `<div class="tile sev-${sev}${s.findings.bySeverity[sev] === 0 ? " zero" : ""}"><span class="tile-n">${s.findings.bySeverity[sev]}</span><span class="tile-l">${sev}</span></div>`,
   ).join("");
   const categories = CATEGORIES.filter((c) => report.results.some((r) => r.category === c));
   const statuses = ["fail", "error", "skip", "pass"] as const;
@@ -137,9 +149,12 @@ function renderOverview(report: Report): string {
   <h2 id="overview-h">At a glance</h2>
   <div class="glance">
     <div>
-      <h3>Failed checks by severity</h3>
+      <h3>Findings by severity</h3>
       <div class="tiles">${tiles}</div>
-      <p class="totals"><span class="st-pass">${s.passed} passed</span> · <span class="st-fail">${s.failed} failed</span> · <span class="st-skip">${s.skipped} skipped</span> · <span class="st-error">${plural(s.errors, "error")}</span></p>
+      <p class="totals">${plural(s.findings.total, "finding")} from ${plural(s.failed, "failed result")}${
+        s.findings.linked ? ` (${plural(s.findings.linked, "property failure")} reproducing one of them not counted again)` : ""
+      }</p>
+      <p class="totals">Results: <span class="st-pass">${s.passed} passed</span> · <span class="st-fail">${s.failed} failed</span> · <span class="st-skip">${s.skipped} skipped</span> · <span class="st-error">${plural(s.errors, "error")}</span></p>
     </div>
     <div>
       <h3>Results by category</h3>
@@ -243,7 +258,105 @@ function renderFilters(report: Report): string {
   </form>`;
 }
 
-function renderFinding(result: Result, check: CheckEntry | undefined): string {
+/** One finding: its routes, what happened, why / fix, variants, evidence and curl of its worst result, refs, linked property failures. */
+function renderFinding(finding: Finding, report: Report, results: Map<string, Result>, check: CheckEntry | undefined): string {
+  const own = finding.resultIds.map((id) => results.get(id)!).filter(Boolean);
+  const worst: Result | undefined = own.find((r) => r.severity === finding.severity && r.reason === finding.reason) ?? own[0];
+  const parts: string[] = [];
+  if (finding.reason) parts.push(`<p class="reason"><strong>What happened.</strong> ${esc(finding.reason)}</p>`);
+  if (finding.exploitConfirmed) parts.push(`<p class="confirmed"><strong>Exploit confirmed:</strong> the answer was the identity the attacker chose.</p>`);
+  if (own.some((r) => r.endpoint)) parts.push(renderRoutes(own));
+  if (check) parts.push(renderWhyFix(check));
+  if (finding.failedVariants.length > 0) {
+    const total = finding.failedVariantsTotal ?? finding.failedVariants.length;
+    const head = `${plural(total, "variant")} failed${own.length > 1 ? " (on any route)" : ""}${finding.failedVariantsTotal ? `, the first ${finding.failedVariants.length} listed` : ""}`;
+    parts.push(
+      `<details class="variants"${finding.failedVariants.length <= 8 ? " open" : ""}><summary>${esc(head)}</summary><ul>${finding.failedVariants
+        .map((v) => `<li><code>${esc(v)}</code></li>`)
+        .join("")}</ul></details>`,
+    );
+  }
+  if (worst?.counterexample) parts.push(renderCounterexample(worst.counterexample));
+  if (worst) parts.push(...renderEvidence(worst, own.length > 1));
+  const refs = worst?.refs ?? check?.refs ?? [];
+  if (refs.length > 0) parts.push(`<p class="refs"><span class="k">References</span> ${renderRefs(refs)}</p>`);
+  const linked = report.findings.filter((f) => f.relatedFinding === finding.id);
+  if (linked.length > 0) parts.push(renderLinked(linked, results));
+  const baseline = findingBaseline(own);
+  const routes = finding.routes.length;
+  return `<article class="finding sev-${esc(finding.severity)} st-fail" id="${esc(anchor(finding.id, "f"))}" data-filterable data-severity="${esc(finding.severity)}" data-status="fail" data-category="${esc(finding.category)}" data-routes="${routes}">
+  <header>
+    <div class="pills"><span class="pill sev-${esc(finding.severity)}">${esc(finding.severity)}</span><span class="pill st-fail">FAIL</span>${
+      baseline ? `<span class="badge badge-${esc(baseline)}">${esc(baseline)}</span>` : ""
+    }<span class="cat">${esc(finding.category)}</span></div>
+    <h3>${esc(finding.title)}</h3>
+    <p class="ids"><code>${esc(finding.checkId)}</code>${routes ? ` <span class="route-count">${esc(plural(routes, "route"))}</span>` : ""}${
+      routes === 1 ? ` <code class="endpoint">${esc(`${finding.routes[0]!.method.toUpperCase()} ${finding.routes[0]!.path}`)}</code>` : ""
+    } <span class="muted small">finding ${esc(finding.id)}</span></p>
+  </header>
+  ${parts.join("\n  ")}
+</article>`;
+}
+
+function renderRoutes(own: Result[]): string {
+  const rows = own
+    .filter((r) => r.endpoint)
+    .map((r) => {
+      const variants = r.variants ? `${r.variants.failed} of ${r.variants.total}` : "";
+      return `<tr id="${esc(anchor(r.id))}"><td><span class="method">${esc(r.endpoint!.method.toUpperCase())}</span> <code>${esc(r.endpoint!.path)}</code>${baselineBadge(r)}</td><td>${
+        r.endpoint!.url ? `<code class="small">${esc(r.endpoint!.url)}</code>` : ""
+      }</td><td class="n">${esc(variants)}</td><td class="small">${esc((r.reason ?? "").split("\n")[0]!)}</td></tr>`;
+    })
+    .join("\n");
+  return `<h4>Affected routes (${own.filter((r) => r.endpoint).length})</h4>
+  <div class="scroll"><table class="compact routes">
+    <thead><tr><th scope="col">Route</th><th scope="col">URL</th><th scope="col">Variants failed</th><th scope="col">What happened there</th></tr></thead>
+    <tbody>
+${rows}
+    </tbody>
+  </table></div>`;
+}
+
+function renderWhyFix(check: CheckEntry): string {
+  return `<div class="cols">
+      <div class="why"><h4>Why it matters</h4><p>${esc(check.why)}</p></div>
+      <div class="fix"><h4>How to fix</h4><p>${esc(check.fix)}</p></div>
+    </div>
+    <p class="sends"><span class="k">Sent</span> ${esc(check.sends)}<br><span class="k">Expected</span> ${esc(check.expects)}</p>`;
+}
+
+/** Evidence and curl line of one result (the finding's worst; `named` says which route they come from). */
+function renderEvidence(result: Result, named: boolean): string[] {
+  const parts: string[] = [];
+  const where = named && result.endpoint ? ` (${endpointLabel(result)})` : "";
+  const exchanges = result.evidence?.exchanges ?? [];
+  if (exchanges.length > 0) parts.push(`<h4>Evidence${esc(where)}</h4>\n${exchanges.map((x, i) => renderExchange(x, i === 0)).join("\n")}`);
+  const notes = result.evidence?.notes ?? [];
+  if (notes.length > 0) parts.push(`<h4>Notes${esc(where)}</h4><ul class="notes">${notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>`);
+  if (result.reproduce) {
+    parts.push(`<h4>Reproduce${esc(where)}</h4>
+    <div class="repro"><pre><code>${esc(result.reproduce)}</code></pre><button type="button" class="copy" aria-label="Copy the curl command">Copy</button></div>`);
+  }
+  return parts;
+}
+
+/** Property failures that reproduce this finding: shown here, not counted again. */
+function renderLinked(linked: Finding[], results: Map<string, Result>): string {
+  const items = linked.map((f) => {
+    const result: Result | undefined = results.get(f.resultIds[0]!);
+    const where = result?.endpoint ? ` <code class="endpoint">${esc(endpointLabel(result))}</code>` : "";
+    return `<div class="linked" id="${esc(anchor(f.id, "f"))}">
+    <p><code>${esc(f.checkId)}</code>${where} <span class="pill sev-${esc(f.severity)}">${esc(f.severity)}</span> — ${esc(f.title)}</p>
+    ${f.reason ? `<p class="reason small">${esc(f.reason)}</p>` : ""}
+    ${result?.counterexample ? renderCounterexample(result.counterexample) : ""}
+    ${result?.reproduce ? `<div class="repro"><pre><code>${esc(result.reproduce)}</code></pre><button type="button" class="copy" aria-label="Copy the curl command">Copy</button></div>` : ""}
+  </div>`;
+  });
+  return `<h4>Also found by property-based testing (not counted again)</h4>\n  ${items.join("\n  ")}`;
+}
+
+/** A result that could not be decided (or, for old callers, any single result) as a card. */
+function renderResultCard(result: Result, check: CheckEntry | undefined): string {
   const endpoint = endpointLabel(result);
   const parts: string[] = [];
   if (result.reason) {
@@ -365,8 +478,16 @@ function baselineBadge(result: Result): string {
   return result.baseline ? `<span class="badge badge-${esc(result.baseline)}">${esc(result.baseline)}</span>` : "";
 }
 
-function anchor(id: string): string {
-  return `r-${id.replace(/[^A-Za-z0-9_.-]+/g, "-")}`;
+function anchor(id: string, prefix = "r"): string {
+  return `${prefix}-${id.replace(/[^A-Za-z0-9_.-]+/g, "-")}`;
+}
+
+function byFindingOrder(a: Finding, b: Finding): number {
+  return severityRank(b.severity) - severityRank(a.severity) || a.checkId.localeCompare(b.checkId) || a.id.localeCompare(b.id);
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function json(value: unknown): string {

@@ -1,6 +1,7 @@
-import { CATEGORIES } from "../catalogue/types.ts";
-import { endpointLabel, exchangeText, sourceFileFor } from "./format.ts";
-import type { CheckEntry, Report, Result } from "./schema.ts";
+import { CATEGORIES, severityRank, type Severity } from "../catalogue/types.ts";
+import { endpointLabel, exchangeText, findingBaseline, sourceFileFor } from "./format.ts";
+import type { CheckEntry, Finding, Report, Result } from "./schema.ts";
+import { groupSkipReasons } from "./summary.ts";
 import { xmlEscape } from "./xml.ts";
 
 export interface JunitOptions {
@@ -9,69 +10,114 @@ export interface JunitOptions {
 }
 
 /**
- * JUnit XML for CI (GitLab, Jenkins, GitHub test reporters): one `<testsuite>` per category,
- * one `<testcase>` per result named by its unique id (`checkId METHOD path`), with `<failure>`,
- * `<error>` or `<skipped>`, and the check id and severity as testcase properties.
+ * JUnit XML for CI (GitLab, Jenkins, GitHub test reporters): one `<testsuite>` per category; in it, per check,
+ * one failing `<testcase>` per finding (every affected route listed in the failure body), one `<error>` testcase
+ * for the routes it could not decide, and, for a check without findings or errors, one passing (or, when every
+ * result was skipped, skipped) testcase. Names are unique: the check id, or the finding id when a check has
+ * several findings. Check id, severity, finding id and route counts are testcase properties.
  *
  * @example writeFileSync("junit.xml", renderJunit(report, { suiteFiles: { token: "suites/token.suite.ts" } }));
  */
 export function renderJunit(report: Report, options: JunitOptions = {}): string {
   const checks = new Map(report.checks.map((c) => [c.id, c]));
-  const byCategory = new Map<string, Result[]>();
-  for (const result of report.results) {
-    const list = byCategory.get(result.category) ?? [];
-    list.push(result);
-    byCategory.set(result.category, list);
+  const byCategory = new Map<string, Case[]>();
+  for (const testcase of testcases(report)) {
+    byCategory.set(testcase.category, [...(byCategory.get(testcase.category) ?? []), testcase]);
   }
+  const all = [...byCategory.values()].flat();
   const suites = CATEGORIES.filter((c) => byCategory.has(c)).map((category) =>
     renderSuite(category, byCategory.get(category)!, report, checks, options),
   );
-  const s = report.summary;
-  const total = report.results.length;
+  const count = (kind: Case["kind"]) => all.filter((c) => c.kind === kind).length;
   return [
     `<?xml version="1.0" encoding="UTF-8"?>`,
-    `<testsuites name="authproof" tests="${total}" failures="${s.failed}" errors="${s.errors}" skipped="${s.skipped}" time="${seconds(report.durationMs)}" timestamp="${xmlEscape(report.startedAt, true)}">`,
+    `<testsuites name="authproof" tests="${all.length}" failures="${count("failure")}" errors="${count("error")}" skipped="${count("skipped")}" time="${seconds(report.durationMs)}" timestamp="${xmlEscape(report.startedAt, true)}">`,
     ...suites,
     `</testsuites>`,
     ``,
   ].join("\n");
 }
 
-function renderSuite(
-  category: string,
-  results: Result[],
-  report: Report,
-  checks: Map<string, CheckEntry>,
-  options: JunitOptions,
-): string {
-  const count = (status: Result["status"]) => results.filter((r) => r.status === status).length;
-  const time = results.reduce((sum, r) => sum + (r.durationMs ?? 0), 0);
-  const head =
-    `  <testsuite name="${xmlEscape(category, true)}" tests="${results.length}" failures="${count("fail")}" ` +
-    `errors="${count("error")}" skipped="${count("skip")}" time="${seconds(time)}" timestamp="${xmlEscape(report.startedAt, true)}">`;
-  return [head, ...results.map((r) => renderCase(r, checks.get(r.checkId), options)), `  </testsuite>`].join("\n");
+/** One JUnit testcase: a finding, a check's undecided routes, or a check that passed or was skipped. */
+interface Case {
+  kind: "failure" | "error" | "pass" | "skipped";
+  name: string;
+  checkId: string;
+  category: Result["category"];
+  severity: Severity;
+  results: Result[];
+  finding?: Finding;
 }
 
-function renderCase(result: Result, check: CheckEntry | undefined, options: JunitOptions): string {
+/** The testcases of a report, check by check (in results order). */
+function testcases(report: Report): Case[] {
+  const byCheck = new Map<string, Result[]>();
+  for (const result of report.results) byCheck.set(result.checkId, [...(byCheck.get(result.checkId) ?? []), result]);
+  const byId = new Map(report.results.map((r) => [r.id, r]));
+  const out: Case[] = [];
+  for (const [checkId, results] of byCheck) {
+    const { category } = results[0]!;
+    const findings = report.findings.filter((f) => f.checkId === checkId);
+    for (const finding of findings) {
+      out.push({
+        kind: "failure",
+        name: findings.length === 1 ? checkId : finding.id,
+        checkId,
+        category,
+        severity: finding.severity,
+        results: finding.resultIds.map((id) => byId.get(id)!).filter(Boolean),
+        finding,
+      });
+    }
+    const errors = results.filter((r) => r.status === "error");
+    if (errors.length > 0) {
+      out.push({ kind: "error", name: findings.length ? `${checkId} (undecided routes)` : checkId, checkId, category, severity: worst(errors), results: errors });
+    }
+    if (findings.length === 0 && errors.length === 0) {
+      const passed = results.some((r) => r.status === "pass");
+      out.push({ kind: passed ? "pass" : "skipped", name: checkId, checkId, category, severity: worst(results), results });
+    }
+  }
+  return out;
+}
+
+function renderSuite(category: string, cases: Case[], report: Report, checks: Map<string, CheckEntry>, options: JunitOptions): string {
+  const count = (kind: Case["kind"]) => cases.filter((c) => c.kind === kind).length;
+  const time = cases.reduce((sum, c) => sum + duration(c), 0);
+  const head =
+    `  <testsuite name="${xmlEscape(category, true)}" tests="${cases.length}" failures="${count("failure")}" ` +
+    `errors="${count("error")}" skipped="${count("skipped")}" time="${seconds(time)}" timestamp="${xmlEscape(report.startedAt, true)}">`;
+  return [head, ...cases.map((c) => renderCase(c, report, checks.get(c.checkId), options)), `  </testsuite>`].join("\n");
+}
+
+function renderCase(c: Case, report: Report, check: CheckEntry | undefined, options: JunitOptions): string {
   const attrs =
-    `classname="${xmlEscape(result.category, true)}" name="${xmlEscape(result.id, true)}" ` +
-    `file="${xmlEscape(sourceFileFor(result, options.suiteFiles), true)}" time="${seconds(result.durationMs ?? 0)}"`;
+    `classname="${xmlEscape(c.category, true)}" name="${xmlEscape(c.name, true)}" ` +
+    `file="${xmlEscape(sourceFileFor(c, options.suiteFiles), true)}" time="${seconds(duration(c))}"`;
+  const routes = c.results.filter((r) => r.endpoint).length;
+  const baseline = c.finding ? findingBaseline(c.results) : undefined;
   const properties = [
     `      <properties>`,
-    property("checkId", result.checkId),
-    property("severity", result.severity),
-    ...(result.endpoint ? [property("endpoint", endpointLabel(result))] : []),
-    ...(result.baseline ? [property("baseline", result.baseline)] : []),
+    property("checkId", c.checkId),
+    property("severity", c.severity),
+    ...(c.finding ? [property("findingId", c.finding.id)] : []),
+    ...(c.finding?.relatedFinding ? [property("relatedFinding", c.finding.relatedFinding)] : []),
+    ...(routes ? [property("routes", String(routes))] : []),
+    ...(c.kind === "pass" ? [property("skippedRoutes", String(c.results.filter((r) => r.status === "skip").length))] : []),
+    ...(baseline ? [property("baseline", baseline)] : []),
     `      </properties>`,
   ];
   const outcome: string[] = [];
-  const message = xmlEscape(result.reason ?? result.title, true);
-  if (result.status === "fail") {
-    outcome.push(`      <failure message="${message}" type="${xmlEscape(result.checkId, true)}">${xmlEscape(details(result, check))}</failure>`);
-  } else if (result.status === "error") {
-    outcome.push(`      <error message="${message}" type="${xmlEscape(result.checkId, true)}">${xmlEscape(details(result, check))}</error>`);
-  } else if (result.status === "skip") {
-    outcome.push(`      <skipped message="${xmlEscape(result.reason ?? "skipped", true)}"/>`);
+  const type = xmlEscape(c.checkId, true);
+  if (c.kind === "failure") {
+    const message = xmlEscape(c.finding!.reason ?? c.finding!.title, true);
+    outcome.push(`      <failure message="${message}" type="${type}">${xmlEscape(failureBody(c.finding!, c.results, report, check))}</failure>`);
+  } else if (c.kind === "error") {
+    const message = xmlEscape(c.results[0]!.reason ?? "harness error", true);
+    outcome.push(`      <error message="${message}" type="${type}">${xmlEscape(c.results.map((r) => details(r, check)).join("\n\n----\n\n"))}</error>`);
+  } else if (c.kind === "skipped") {
+    const reasons = Object.entries(groupSkipReasons(c.results)).map(([reason, n]) => (c.results.length > 1 ? `${reason} (${n})` : reason));
+    outcome.push(`      <skipped message="${xmlEscape(reasons.join("; ") || "skipped", true)}"/>`);
   }
   return [`    <testcase ${attrs}>`, ...properties, ...outcome, `    </testcase>`].join("\n");
 }
@@ -80,7 +126,30 @@ function property(name: string, value: string): string {
   return `        <property name="${xmlEscape(name, true)}" value="${xmlEscape(value, true)}"/>`;
 }
 
-/** The plain-text body of a failure or error: what happened, why it matters, how to fix, how to reproduce, evidence. */
+/** A finding's failure body: every route with what happened there, then the check's why / fix and the worst result's details. */
+function failureBody(finding: Finding, results: Result[], report: Report, check: CheckEntry | undefined): string {
+  const parts: string[] = [`[${finding.severity}] ${finding.title} (${finding.checkId}) — finding ${finding.id}`];
+  if (finding.relatedFinding) parts.push(`Reproduces finding ${finding.relatedFinding} (not counted again).`);
+  const linked = report.findings.filter((f) => f.relatedFinding === finding.id);
+  if (linked.length) parts.push(`Also found by: ${linked.map((f) => `${f.checkId} (${f.id})`).join(", ")}`);
+  const routes = results.filter((r) => r.endpoint);
+  if (routes.length > 0) {
+    parts.push(
+      `Routes (${routes.length}):\n${routes
+        .map((r) => `  - ${endpointLabel(r)}${r.endpoint!.url ? ` (${r.endpoint!.url})` : ""}${r.variants ? `, ${r.variants.failed} of ${r.variants.total} variants` : ""}: ${(r.reason ?? "").split("\n")[0]}`)
+        .join("\n")}`,
+    );
+  }
+  if (finding.failedVariants.length > 0) {
+    const more = finding.failedVariantsTotal ? ` (first ${finding.failedVariants.length} of ${finding.failedVariantsTotal})` : "";
+    parts.push(`Failed variants${more}:\n${finding.failedVariants.map((v) => `  - ${v}`).join("\n")}`);
+  }
+  const worst = results.find((r) => r.reason === finding.reason) ?? results[0];
+  if (worst) parts.push(`Details of ${worst.id}:\n\n${details(worst, check)}`);
+  return parts.join("\n\n");
+}
+
+/** The plain-text body of one result: what happened, why it matters, how to fix, how to reproduce, evidence. */
 function details(result: Result, check: CheckEntry | undefined): string {
   const parts: string[] = [`[${result.severity}] ${result.title} (${result.checkId})`];
   if (result.endpoint) parts.push(`Endpoint: ${endpointLabel(result)}${result.endpoint.url ? ` (${result.endpoint.url})` : ""}`);
@@ -95,6 +164,14 @@ function details(result: Result, check: CheckEntry | undefined): string {
   for (const note of result.evidence?.notes ?? []) parts.push(`Note: ${note}`);
   if (result.refs.length > 0) parts.push(`References: ${result.refs.join(", ")}`);
   return parts.join("\n\n");
+}
+
+function worst(results: Result[]): Severity {
+  return [...results].sort((a, b) => severityRank(b.severity) - severityRank(a.severity))[0]!.severity;
+}
+
+function duration(c: Case): number {
+  return c.results.reduce((sum, r) => sum + (r.durationMs ?? 0), 0);
 }
 
 function seconds(ms: number): string {

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { ReportError } from "./errors.ts";
-import { SCHEMA_VERSION, type Report } from "./schema.ts";
+import { withFindings } from "./findings.ts";
+import { ReportSchema, SCHEMA_VERSION, type Report } from "./schema.ts";
 import { validateReport } from "./validate.ts";
 
 /**
@@ -39,12 +40,30 @@ export function parseReportText(text: string, source = "report"): Report {
       "schemaVersion: missing",
     ]);
   }
+  if (MIGRATABLE.includes(version)) return validateReport(migrate(value as Record<string, unknown>), source);
   if (version !== SCHEMA_VERSION) {
     throw new ReportError(
       "REPORT_UNSUPPORTED_VERSION",
-      `${source} has schemaVersion ${version}; this authproof reads ${SCHEMA_VERSION}`,
+      `${source} has schemaVersion ${version}; this authproof reads ${[...MIGRATABLE, SCHEMA_VERSION].join(", ")}`,
       [`schemaVersion: ${version}`],
     );
   }
   return validateReport(value, source);
+}
+
+/** Earlier minor versions of the current major, read by migrating them to SCHEMA_VERSION. */
+const MIGRATABLE = ["1.0.0"];
+
+/** Results as 1.0.0 wrote them (1.1.0 only added optional fields to results). */
+const LegacyResults = ReportSchema.shape.results;
+
+/**
+ * 1.0.0 → current: the same results, with `findings[]` and the summary's `skippedByReason` / `findings`
+ * derived from them. When the results themselves are broken, the value is left for validation to name the fields.
+ */
+function migrate(value: Record<string, unknown>): unknown {
+  const results = LegacyResults.safeParse(value.results);
+  const policy = value.policy as { failOn?: unknown } | undefined;
+  if (!results.success || !policy || typeof policy.failOn !== "string") return { ...value, schemaVersion: SCHEMA_VERSION };
+  return withFindings({ ...(value as unknown as Report), results: results.data, schemaVersion: SCHEMA_VERSION });
 }

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
-import type { Severity } from "../catalogue/types.ts";
-import { endpointLabel, sourceFileFor } from "./format.ts";
+import { severityRank, type Severity } from "../catalogue/types.ts";
+import { endpointLabel, findingBaseline, sourceFileFor } from "./format.ts";
 import { cweIds, refUrl } from "./refs.ts";
-import type { CheckEntry, Report, Result } from "./schema.ts";
+import type { CheckEntry, Finding, Report, Result } from "./schema.ts";
 
 export const SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json";
 export const TOOL_INFORMATION_URI = "https://www.npmjs.com/package/authproof";
@@ -29,8 +29,11 @@ export interface SarifOptions {
 }
 
 /**
- * SARIF 2.1.0 accepted by GitHub code scanning. One rule per check in `report.checks`; one result per
- * failed result. Errors are not alerts (nothing was found): they go to
+ * SARIF 2.1.0 accepted by GitHub code scanning. One rule per check in `report.checks` (its level and
+ * security-severity from the worst finding of that check in this run, else the catalogue's); one result per
+ * finding, its routes as `relatedLocations` and in the message, fingerprinted by the finding id so the alert
+ * stays one alert across runs. A property finding that reproduces a scenario finding is not a second alert:
+ * it is named in that alert's `properties.alsoFoundBy` (unless it is more severe, so that nothing worse is hidden). Errors are not alerts (nothing was found): they go to
  * `invocations[0].toolExecutionNotifications` so they show on the tool status page without opening alerts.
  * Passes and skips are omitted, which lets GitHub close fixed alerts on the next upload.
  *
@@ -43,7 +46,12 @@ export function renderSarif(report: Report, options: SarifOptions = {}): string 
 /** The SARIF log as an object (see renderSarif). */
 export function buildSarif(report: Report, options: SarifOptions = {}): Record<string, unknown> {
   const ruleIndex = new Map(report.checks.map((check, index) => [check.id, index]));
-  const failed = report.results.filter((r) => r.status === "fail");
+  const results = new Map(report.results.map((r) => [r.id, r]));
+  const byId = new Map(report.findings.map((f) => [f.id, f]));
+  const alerts = report.findings.filter((f) => {
+    const related = f.relatedFinding === undefined ? undefined : byId.get(f.relatedFinding);
+    return !related || severityRank(f.severity) > severityRank(related.severity);
+  });
   const errored = report.results.filter((r) => r.status === "error");
   const endTime = new Date(Date.parse(report.startedAt) + report.durationMs).toISOString();
 
@@ -58,7 +66,7 @@ export function buildSarif(report: Report, options: SarifOptions = {}): Record<s
             version: report.tool.version,
             semanticVersion: report.tool.version,
             informationUri: options.informationUri ?? TOOL_INFORMATION_URI,
-            rules: report.checks.map(rule),
+            rules: report.checks.map((check) => rule(check, worstFinding(report.findings, check))),
           },
         },
         automationDetails: { id: `${options.category ?? "authproof"}/${report.runId}` },
@@ -69,12 +77,12 @@ export function buildSarif(report: Report, options: SarifOptions = {}): Record<s
             endTimeUtc: endTime,
             toolExecutionNotifications: errored.map((r) => ({
               level: "warning",
-              message: { text: `${r.title} could not be decided${where(r)}: ${r.reason ?? "harness error"}` },
+              message: { text: `${r.title} could not be decided${where([r])}: ${r.reason ?? "harness error"}` },
               associatedRule: { id: r.checkId, index: ruleIndex.get(r.checkId) ?? -1 },
             })),
           },
         ],
-        results: failed.map((r) => result(r, ruleIndex.get(r.checkId) ?? -1, options)),
+        results: alerts.map((f) => result(f, report, results, ruleIndex.get(f.checkId) ?? -1, options)),
         properties: {
           target: report.target.apiUrl,
           seed: report.seed,
@@ -86,7 +94,15 @@ export function buildSarif(report: Report, options: SarifOptions = {}): Record<s
   };
 }
 
-function rule(check: CheckEntry): Record<string, unknown> {
+/** The severity a rule carries in this run: its worst finding's (results keep their own severity), else the catalogue's. */
+function worstFinding(findings: Finding[], check: CheckEntry): Severity {
+  return findings
+    .filter((f) => f.checkId === check.id)
+    .map((f) => f.severity)
+    .reduce<Severity | undefined>((worst, s) => (worst === undefined || severityRank(s) > severityRank(worst) ? s : worst), undefined) ?? check.severity;
+}
+
+function rule(check: CheckEntry, severity: Severity): Record<string, unknown> {
   const refsText = check.refs.join(", ");
   const refsMarkdown = check.refs.map((ref) => {
     const url = refUrl(ref);
@@ -109,41 +125,53 @@ function rule(check: CheckEntry): Record<string, unknown> {
         .filter(Boolean)
         .join("\n\n"),
     },
-    defaultConfiguration: { level: LEVEL[check.severity] },
+    defaultConfiguration: { level: LEVEL[severity] },
     properties: {
-      "security-severity": SECURITY_SEVERITY[check.severity].toFixed(1),
+      "security-severity": SECURITY_SEVERITY[severity].toFixed(1),
       tags: ["security", check.category, ...cweIds(check.refs).map((cwe) => `external/cwe/${cwe.toLowerCase()}`)],
       precision: "high",
-      "problem.severity": check.severity === "info" ? "recommendation" : LEVEL[check.severity],
+      "problem.severity": severity === "info" ? "recommendation" : LEVEL[severity],
     },
   };
 }
 
-function result(r: Result, index: number, options: SarifOptions): Record<string, unknown> {
-  const variants = r.variants ? ` ${r.variants.failed} of ${r.variants.total} variants failed.` : "";
+function result(f: Finding, report: Report, results: Map<string, Result>, index: number, options: SarifOptions): Record<string, unknown> {
+  const own = f.resultIds.map((id) => results.get(id)).filter((r): r is Result => r !== undefined);
+  const worst = own.find((r) => r.reason === f.reason) ?? own[0];
+  const uri = sourceFileFor(f, options.suiteFiles, options.defaultFile);
+  const routes = own.filter((r) => r.endpoint);
+  const variants = routes.length === 1 && worst?.variants ? ` ${worst.variants.failed} of ${worst.variants.total} variants failed.` : "";
+  const linked = report.findings.filter((l) => l.relatedFinding === f.id);
   const out: Record<string, unknown> = {
-    ruleId: r.checkId,
+    ruleId: f.checkId,
     ruleIndex: index,
-    level: LEVEL[r.severity],
-    message: { text: `${r.title}${where(r)}: ${sentence(r.reason ?? "the target did not answer as expected")}${variants}` },
-    locations: [
-      {
-        physicalLocation: {
-          artifactLocation: { uri: sourceFileFor(r, options.suiteFiles, options.defaultFile) },
-          region: { startLine: 1 },
-        },
-      },
-    ],
-    partialFingerprints: { primaryLocationLineHash: fingerprint(r) },
+    level: LEVEL[f.severity],
+    message: { text: `${f.title}${where(routes)}: ${sentence(f.reason ?? "the target did not answer as expected")}${variants}` },
+    locations: [{ physicalLocation: { artifactLocation: { uri }, region: { startLine: 1 } } }],
+    ...(routes.length > 0
+      ? {
+          relatedLocations: routes.map((r, i) => ({
+            id: i + 1,
+            physicalLocation: { artifactLocation: { uri }, region: { startLine: 1 } },
+            message: { text: `${endpointLabel(r)}${r.endpoint!.url ? ` (${r.endpoint!.url})` : ""}${r.variants ? `: ${r.variants.failed} of ${r.variants.total} variants failed` : ""}` },
+          })),
+        }
+      : {}),
+    partialFingerprints: { primaryLocationLineHash: fingerprint(f) },
     properties: {
-      checkId: r.checkId,
-      severity: r.severity,
-      ...(r.endpoint ? { endpoint: endpointLabel(r) } : {}),
-      ...(r.endpoint?.url ? { url: r.endpoint.url } : {}),
-      ...(r.reproduce ? { reproduce: r.reproduce } : {}),
+      checkId: f.checkId,
+      findingId: f.id,
+      severity: f.severity,
+      ...(routes.length ? { routes: routes.map(endpointLabel) } : {}),
+      ...(routes.length === 1 ? { endpoint: endpointLabel(routes[0]!) } : {}),
+      ...(routes.length === 1 && routes[0]!.endpoint!.url ? { url: routes[0]!.endpoint!.url } : {}),
+      ...(f.exploitConfirmed !== undefined ? { exploitConfirmed: f.exploitConfirmed } : {}),
+      ...(linked.length ? { alsoFoundBy: linked.map((l) => l.id) } : {}),
+      ...(worst?.reproduce ? { reproduce: worst.reproduce } : {}),
     },
   };
-  if (r.baseline === "new" || r.baseline === "unchanged") out.baselineState = r.baseline;
+  const baseline = findingBaseline(own);
+  if (baseline) out.baselineState = baseline;
   return out;
 }
 
@@ -152,15 +180,21 @@ function sentence(text: string): string {
   return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
 }
 
-function where(r: Result): string {
-  if (!r.endpoint) return "";
-  return ` on ${r.endpoint.method.toUpperCase()} ${r.endpoint.url ?? r.endpoint.path}`;
+/** " on GET http://…/api/me", or " on 8 routes (GET /api/me, GET /api/tasks, … +5 more)". */
+function where(results: Result[]): string {
+  const routes = results.filter((r) => r.endpoint);
+  if (routes.length === 0) return "";
+  if (routes.length === 1) return ` on ${routes[0]!.endpoint!.method.toUpperCase()} ${routes[0]!.endpoint!.url ?? routes[0]!.endpoint!.path}`;
+  const shown = routes.slice(0, 5).map(endpointLabel).join(", ");
+  return ` on ${routes.length} routes (${shown}${routes.length > 5 ? `, +${routes.length - 5} more` : ""})`;
 }
 
-/** Stable across runs for the same check and endpoint, so GitHub tracks one alert. */
-function fingerprint(r: Result): string {
-  const key = [r.checkId, r.endpoint?.method.toUpperCase() ?? "", r.endpoint?.path ?? ""].join("\n");
-  return `${createHash("sha256").update(key).digest("hex").slice(0, 32)}:1`;
+/**
+ * Stable across runs for the same finding (check and failed-variant names, run-specific parts masked), not for
+ * its routes: fixing one route keeps the alert, a different verifier behaviour is another alert.
+ */
+function fingerprint(f: Finding): string {
+  return `${createHash("sha256").update(f.id).digest("hex").slice(0, 32)}:1`;
 }
 
 function pascalCase(id: string): string {

@@ -1,9 +1,13 @@
 import { z } from "zod";
 import { CATEGORIES, SEVERITIES } from "../catalogue/types.ts";
-import { summarize } from "./summary.ts";
+import { countFindings, summarize } from "./summary.ts";
 
-/** Version of the report.json format. Bump the major for breaking changes; readers refuse other majors. */
-export const SCHEMA_VERSION = "1.0.0";
+/**
+ * Version of the report.json format. Bump the major for breaking changes; readers refuse other majors.
+ * 1.1.0 added `findings[]`, `summary.skippedByReason`, `summary.findings` and the optional `impact` /
+ * `exploitConfirmed` of results; 1.0.0 reports are migrated on load (src/report/load.ts).
+ */
+export const SCHEMA_VERSION = "1.1.0";
 
 /** Where the published JSON Schema of this version lives, relative to the repository root. */
 export const SCHEMA_FILE = `reports/schema/report-${SCHEMA_VERSION}.schema.json`;
@@ -92,6 +96,29 @@ const ResultSchema = z
   })
   .meta({ id: "Result" });
 
+const FindingSchema = z
+  .object({
+    id: z.string().min(1).meta({ description: "`<checkId>#<hash of the failed variant names>`, stable across runs" }),
+    checkId: z.string().min(1),
+    title: z.string(),
+    category: CategorySchema,
+    severity: SeveritySchema.meta({ description: "Worst severity of its results" }),
+    routes: z.array(EndpointSchema).meta({ description: "Every route this finding failed on (empty for checks without a route)" }),
+    resultIds: z.array(z.string().min(1)).min(1).meta({ description: "The results[].id grouped here (all failed, all of checkId)" }),
+    failedVariants: z.array(z.string()).meta({ description: "Names of the variants that failed on any of its routes (union, capped at 50)" }),
+    failedVariantsTotal: z.int().nonnegative().optional().meta({ description: "How many variant names there were when failedVariants is capped" }),
+    reason: z.string().optional().meta({ description: "The reason of its worst result" }),
+    exploitConfirmed: z.boolean().optional(),
+    relatedFinding: z
+      .string()
+      .optional()
+      .meta({ description: "For a property failure: the scenario finding it reproduces; it is then not counted again in summary.findings" }),
+  })
+  .meta({
+    id: "Finding",
+    description: "One bug: the failed results of one check that the same verifier behaviour explains (same failed variants), with every affected route",
+  });
+
 const CheckSchema = z
   .object({
     id: z.string().min(1),
@@ -118,6 +145,18 @@ const SummarySchema = z.object({
     >)
     .meta({ description: "Failed results per severity" }),
   verdict: z.enum(["pass", "fail"]).meta({ description: "fail iff a failed result is at or above policy.failOn" }),
+  skippedByReason: z
+    .record(z.string(), z.int().positive())
+    .meta({ description: "Skipped results per reason, the reasons normalised (per-route detail stripped); the counts add up to skipped" }),
+  findings: z
+    .object({
+      total: z.int().nonnegative().meta({ description: "Findings without a relatedFinding" }),
+      linked: z.int().nonnegative().meta({ description: "Property findings that reproduce a scenario finding (not in total)" }),
+      bySeverity: z
+        .object(Object.fromEntries(SEVERITIES.map((s) => [s, z.int().nonnegative()])) as Record<(typeof SEVERITIES)[number], z.ZodInt>)
+        .meta({ description: "Findings without a relatedFinding, per severity" }),
+    })
+    .meta({ description: "Counts of findings[] (bySeverity above counts failed results)" }),
 });
 
 const MatrixSchema = z.object({
@@ -187,6 +226,7 @@ const ReportShape = z.object({
   summary: SummarySchema,
   checks: z.array(CheckSchema).meta({ description: "Catalogue entries used in this run" }),
   results: z.array(ResultSchema),
+  findings: z.array(FindingSchema).meta({ description: "The failed results grouped: one per check and verifier, listing every affected route" }),
   matrix: MatrixSchema.optional().meta({ description: "User x route x method isolation matrix" }),
   baseline: BaselineComparisonSchema.optional(),
 });
@@ -234,7 +274,45 @@ export const ReportSchema = ReportShape.superRefine((report, ctx) => {
       });
     }
   }
+  if (canonical(report.summary.skippedByReason) !== canonical(expected.skippedByReason)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["summary", "skippedByReason"],
+      message: `is ${JSON.stringify(report.summary.skippedByReason)} but the results give ${JSON.stringify(expected.skippedByReason)}`,
+    });
+  }
+  const results = new Map(report.results.map((r) => [r.id, r]));
+  const findingIds = new Set<string>();
+  report.findings.forEach((finding, index) => {
+    if (findingIds.has(finding.id)) ctx.addIssue({ code: "custom", path: ["findings", index, "id"], message: `duplicate finding id "${finding.id}"` });
+    findingIds.add(finding.id);
+    finding.resultIds.forEach((id, i) => {
+      const result = results.get(id);
+      if (!result || result.status !== "fail" || result.checkId !== finding.checkId) {
+        ctx.addIssue({ code: "custom", path: ["findings", index, "resultIds", i], message: `"${id}" is not a failed result of ${finding.checkId}` });
+      }
+    });
+  });
+  report.findings.forEach((finding, index) => {
+    if (finding.relatedFinding !== undefined && !findingIds.has(finding.relatedFinding)) {
+      ctx.addIssue({ code: "custom", path: ["findings", index, "relatedFinding"], message: `no finding "${finding.relatedFinding}"` });
+    }
+  });
+  if (canonical(report.summary.findings) !== canonical(countFindings(report.findings))) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["summary", "findings"],
+      message: `is ${JSON.stringify(report.summary.findings)} but findings[] give ${JSON.stringify(countFindings(report.findings))}`,
+    });
+  }
 });
+
+/** JSON text with object keys sorted, for comparing derived values regardless of key order. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
+}
 
 export type Report = z.infer<typeof ReportShape>;
 export type Result = Report["results"][number];
@@ -242,6 +320,7 @@ export type ResultStatus = Result["status"];
 export type Exchange = NonNullable<Result["evidence"]>["exchanges"][number];
 export type CheckEntry = Report["checks"][number];
 export type Summary = Report["summary"];
+export type Finding = Report["findings"][number];
 export type Matrix = NonNullable<Report["matrix"]>;
 export type BaselineComparison = NonNullable<Report["baseline"]>;
 
@@ -259,7 +338,8 @@ export function reportJsonSchema(): Record<string, unknown> {
     title: `authproof report ${SCHEMA_VERSION}`,
     description:
       "report.json written by authproof. Not expressible here and checked by the tool: result ids are unique, " +
-      "every result's checkId is listed in checks, and summary agrees with results.",
+      "every result's checkId is listed in checks, summary agrees with results and findings, and each finding's " +
+      "resultIds name failed results of its check.",
     ...rest,
   };
 }
