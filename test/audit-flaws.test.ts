@@ -14,7 +14,8 @@ describe.concurrent("each seeded flaw fails exactly its checks", () => {
   for (const flaw of flaws) {
     const mode = flaw.modes[0]!;
     test(`${flaw.name} (${mode}) → ${flaw.checks.join(", ")}`, async () => {
-      const run = await runCli(["reference", "--mode", mode, "--flaws", flaw.name, "--skip", OTHER_SUITES.join(","), "--seed", "7", "--fail-on", "low", "--reporter", "json"]);
+      const extra = (flaw as { args?: string[] }).args ?? [];
+      const run = await runCli(["reference", "--mode", mode, "--flaws", flaw.name, "--skip", OTHER_SUITES.join(","), "--seed", "7", "--fail-on", "low", "--reporter", "json", ...extra]);
       expect(run.report, run.stderr).toBeDefined();
       const failing = checkIdsWith(run.report!, "fail");
       expect(failing).toEqual([...flaw.checks].sort());

@@ -31,15 +31,15 @@ describe("loadConfig defaults", () => {
     expect(c.auth).toEqual({ baseUrl: "http://localhost:3000", basePath: "/api/auth", tokenPath: "/api/auth/token", tokenField: "token" });
     expect(c.mode).toBe("jwks");
     expect(c.keys).toEqual({ jwksPath: "/api/auth/jwks" });
-    expect(c.claims).toEqual({ identityClaim: "sub", leewaySec: 60 });
+    expect(c.claims).toEqual({ identityClaim: "sub", leewaySec: 60, requireKnownSubject: false });
     expect(c.users).toEqual({ signUp: true });
     expect(c.resources).toEqual([]);
     expect(c.cookies.expectSecure).toBe("auto");
     expect(c.browser).toEqual({ signUpPath: "/sign-up", signInPath: "/sign-in" });
-    expect(c.policy).toEqual({ foreignStatus: "404", maxTokenLifetimeSec: 3600, maxCookieLifetimeSec: 2592000, failOn: "high", maxLatencyMs: 2000 });
+    expect(c.policy).toEqual({ foreignStatus: "either", maxTokenLifetimeSec: 3600, maxCookieLifetimeSec: 2592000, failOn: "high", maxLatencyMs: 2000 });
     expect(c.rate).toEqual({ rps: 100, concurrency: 8 });
     expect(c.timeouts).toEqual({ requestMs: 5000 });
-    expect(c.run).toEqual({ only: [], skip: [], reporters: [...REPORTERS], out: "reports", includeTokens: false });
+    expect(c.run).toEqual({ only: [], skip: [], reporters: [...REPORTERS], out: "reports", includeTokens: false, allowDestructive: false, requireOracle: false });
   });
 });
 

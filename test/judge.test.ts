@@ -6,7 +6,7 @@ import { judgeErrorLeak } from "../src/checks/hygiene/error-leak.ts";
 import { judgeEnumeration, judgeForeignWrite } from "../src/checks/isolation/judge.ts";
 import { judgeLifetime } from "../src/checks/claims/lifetime.ts";
 import { foldAttackOutcomes } from "../src/checks/attack/fold.ts";
-import { judgeMissingToken } from "../src/checks/transport/judge.ts";
+import { judgeChallengeHeader, judgeMissingToken } from "../src/checks/transport/judge.ts";
 import type { Controls } from "../src/judge/types.ts";
 
 const endpoint = { method: "GET", path: "/api/tasks" };
@@ -59,20 +59,26 @@ describe("foldAttackOutcomes", () => {
 });
 
 describe("other judges", () => {
-  test("missing token: 403 or 401 without a challenge fail", () => {
+  test("missing token: 403 fails, any 401 passes; the challenge is transport.challenge-header's, at low", () => {
     expect(judgeMissingToken(endpoint, exchange(403)).status).toBe("fail");
-    expect(judgeMissingToken(endpoint, exchange(401)).status).toBe("fail");
-    expect(judgeMissingToken(endpoint, exchange(401, "{}", { "www-authenticate": "Bearer" })).status).toBe("pass");
+    expect(judgeMissingToken(endpoint, exchange(401)).status).toBe("pass");
+    expect(judgeMissingToken(endpoint, exchange(307)).status).toBe("error");
+    const bare = judgeChallengeHeader(endpoint, [{ label: "no token", exchange: exchange(401) }]);
+    expect(bare.status).toBe("fail");
+    expect(judgeChallengeHeader(endpoint, [{ label: "no token", exchange: exchange(401, "{}", { "www-authenticate": "Bearer" }) }]).status).toBe("pass");
+    expect(judgeChallengeHeader(endpoint, [{ label: "no token", exchange: exchange(403) }]).status).toBe("skip");
   });
 
-  test("error leak: tracebacks and differing rejection bodies", () => {
+  test("error leak: tracebacks and library text are findings; an app's own different wording is a note", () => {
     const leak = judgeAttack(attack("a"), exchange(401, "Traceback (most recent call last):"), controls, judge);
-    expect(judgeErrorLeak(endpoint, [leak]).status).toBe("fail");
-    const one = judgeAttack(attack("a"), exchange(401, '{"detail":"Signature has expired"}'), controls, judge);
-    const two = judgeAttack(attack("b"), exchange(401, '{"detail":"Invalid token"}'), controls, judge);
-    expect(judgeErrorLeak(endpoint, [one, two]).status).toBe("fail");
-    const same = judgeAttack(attack("c"), exchange(401, '{"detail":"Invalid token"}'), controls, judge);
-    expect(judgeErrorLeak(endpoint, [two, same]).status).toBe("pass");
+    expect(judgeErrorLeak(endpoint, [leak])).toMatchObject({ status: "fail", severity: "medium" });
+    const library = judgeAttack(attack("a"), exchange(401, '{"detail":"Signature has expired"}'), controls, judge);
+    const invalid = judgeAttack(attack("b"), exchange(401, '{"detail":"Invalid token"}'), controls, judge);
+    expect(judgeErrorLeak(endpoint, [library, invalid])).toMatchObject({ status: "fail", severity: "low" });
+    const expired = judgeAttack(attack("c"), exchange(401, '{"detail":"Token expired"}'), controls, judge);
+    const outcome = judgeErrorLeak(endpoint, [expired, invalid]);
+    expect(outcome.status).toBe("pass");
+    expect(outcome.notes?.join(" ")).toContain("different bodies");
   });
 
   test("enumeration: 403 next to 404 fails; the same answer passes", () => {

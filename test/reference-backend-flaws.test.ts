@@ -203,6 +203,21 @@ const probes: Record<string, { mode: Mode; probe(p: Probe): Promise<void> }> = {
       expectAcceptedOnlyWhenOn(p, await me(p, bearer(token)), sub);
     },
   },
+  "bulk-delete": {
+    mode: "jwks",
+    async probe(p) {
+      const owner = await newUser(p);
+      await createTask(p, owner.headers);
+      const res = await httpCall(p.url, "DELETE", "/api/admin/clear-all", {});
+      if (p.on) {
+        expect(res.status).toBe(200);
+        expect((await httpCall(p.url, "GET", "/api/tasks", { headers: owner.headers })).json).toEqual([]);
+      } else {
+        expect(res.status).toBe(404);
+        expect(((await httpCall(p.url, "GET", "/api/tasks", { headers: owner.headers })).json as unknown[]).length).toBe(1);
+      }
+    },
+  },
   "json-serialization": {
     mode: "jwks",
     async probe(p) {

@@ -85,6 +85,11 @@ class Database:
                 (*(_to_sql(task[c]) for c in columns), task["id"]),
             )
 
+    def delete_all_tasks(self) -> int:
+        """Deletes every task of every user (only the bulk-delete flaw calls it)."""
+        with self.connect() as conn:
+            return conn.execute("DELETE FROM tasks").rowcount
+
     def delete_task(self, task_id: str) -> None:
         """Remove a task."""
         with self.connect() as conn:

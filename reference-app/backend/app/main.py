@@ -57,6 +57,13 @@ def create_app(config: Settings = settings) -> FastAPI:
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
+    if flaws.on("bulk-delete"):
+
+        @app.delete("/api/admin/clear-all", tags=["admin"])
+        def clear_all() -> dict[str, int]:
+            """Wipes every user's tasks, without any token (a seeded flaw)."""
+            return {"deleted": app.state.db.delete_all_tasks()}
+
     app.include_router(users.router)
     app.include_router(tasks.router)
     return app
