@@ -5,7 +5,7 @@ import type { Exchange } from "../http/types.ts";
 import { OWNER_FIELDS, synthesizeBody } from "./bodies.ts";
 import { fetchBackendToken, fetchJwks, makeTestUser, signIn, signUp, type Identity } from "./identities.ts";
 import { discoverOperations } from "./openapi.ts";
-import { fillPath, inferResources, type Resource } from "./resources.ts";
+import { fillPath, idOf, inferResources, type Resource } from "./resources.ts";
 import { anonymousProbe, buildProbe, planProbe } from "./probes.ts";
 import { strayItemUrl } from "./strays.ts";
 import { HarnessError } from "../errors.ts";
@@ -158,8 +158,8 @@ async function createObjects(
       const exchange = await driver.send({ method: "POST", url, headers: bearer(user.token), json: body });
       const status = exchange.response?.status ?? 0;
       const json = exchange.response?.json as Record<string, unknown> | undefined;
-      const id = json?.[resource.idField];
-      if (status < 200 || status >= 300 || (typeof id !== "string" && typeof id !== "number")) {
+      const id = idOf(json, resource.idField);
+      if (status < 200 || status >= 300 || id === undefined) {
         warnings.push(`could not create an object in ${resource.collection} as ${user.label}: ${status || exchange.error?.message} ${exchange.response?.body.slice(0, 200) ?? ""}`);
         break;
       }

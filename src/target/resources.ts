@@ -191,17 +191,45 @@ function findUserIdParam(collection: string): string | undefined {
   return undefined;
 }
 
-/** The id field of created objects: the first candidate the response schema declares, else `id`. */
+/**
+ * The id field of created objects: the first candidate the response schema declares, else, for a wrapped
+ * answer (`{"task": {"id": …}}`), the candidate inside its one object member (`task.id`), else `id`.
+ */
 function guessIdField(op: Operation | undefined, idParam: string): string {
-  const properties = op ? responseProperties(op) : [];
-  return ID_FIELD_CANDIDATES(idParam).find((c) => properties.includes(c)) ?? "id";
+  const schema = op?.responseSchema;
+  const candidates = ID_FIELD_CANDIDATES(idParam);
+  const direct = candidates.find((c) => propertiesOf(schema).includes(c));
+  if (direct) return direct;
+  const wrappers = Object.entries(propertyMap(schema)).filter(([, child]) => propertiesOf(child).some((p) => candidates.includes(p)));
+  if (wrappers.length === 1) {
+    const [name, child] = wrappers[0]!;
+    return `${name}.${candidates.find((c) => propertiesOf(child).includes(c))}`;
+  }
+  return "id";
 }
 
-function responseProperties(op: Operation): string[] {
-  const schema = op.responseSchema;
-  if (typeof schema !== "object" || schema === null) return [];
-  const props = (schema as { properties?: unknown }).properties;
-  return typeof props === "object" && props !== null ? Object.keys(props) : [];
+function propertyMap(schema: unknown): Record<string, unknown> {
+  const props = (schema as { properties?: unknown } | null | undefined)?.properties;
+  return typeof props === "object" && props !== null ? (props as Record<string, unknown>) : {};
+}
+
+function propertiesOf(schema: unknown): string[] {
+  return Object.keys(propertyMap(schema));
+}
+
+/**
+ * The id of an object in an answer: at `idField` (a member name, a dotted path `task.id`, or a JSON pointer
+ * `/task/id`), else, for a dotted path, at its last member (list items are rarely wrapped like creates are).
+ * Integer and string ids both come back as strings.
+ * @example idOf({ task: { id: 7 } }, "task.id") // "7"
+ */
+export function idOf(json: unknown, idField: string): string | undefined {
+  const path = idField.startsWith("/") ? idField.slice(1).split("/").map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~")) : idField.split(".");
+  const at = (keys: string[]): unknown => keys.reduce<unknown>((node, key) => (node && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined), json);
+  for (const value of [at(path), path.length > 1 ? at(path.slice(-1)) : undefined]) {
+    if (typeof value === "string" || typeof value === "number") return String(value);
+  }
+  return undefined;
 }
 
 function bareOperation(method: HttpMethod, path: string): Operation {

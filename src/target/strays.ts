@@ -4,7 +4,7 @@ import type { Exchange } from "../http/types.ts";
 import { apiUrl, bearer } from "../model/endpoint.ts";
 import type { AuditUser } from "../model/target.ts";
 import type { Operation } from "./openapi.ts";
-import { fillPath, type Resource } from "./resources.ts";
+import { fillPath, idOf, type Resource } from "./resources.ts";
 
 /**
  * The item URL of an object a request created by accident (a create probe's valid body let through, a forged
@@ -14,8 +14,8 @@ export function strayItemUrl(config: AuthproofConfig, resources: Resource[], op:
   const status = exchange.response?.status ?? 0;
   if (status < 200 || status >= 300) return undefined;
   const resource = resources.find((r) => r.create === op);
-  const id = (exchange.response?.json as Record<string, unknown> | undefined)?.[resource?.idField ?? "id"];
-  if (!resource || (typeof id !== "string" && typeof id !== "number")) return undefined;
+  const id = resource && idOf(exchange.response?.json, resource.idField);
+  if (!resource || id === undefined) return undefined;
   const userParams = resource.userIdParam ? { [resource.userIdParam]: owner.userId } : {};
   return apiUrl(config, fillPath(resource.item, { ...userParams, [resource.idParam]: String(id) }));
 }

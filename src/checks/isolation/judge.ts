@@ -1,5 +1,6 @@
 import type { Exchange } from "../../http/types.ts";
 import { describeError } from "../../judge/controls.ts";
+import { idOf } from "../../target/resources.ts";
 import { foreignDataIn, type ForeignData } from "../../judge/leaks.ts";
 import type { CheckOutcome } from "../../judge/types.ts";
 import type { CheckId } from "../../catalogue/checks.ts";
@@ -140,8 +141,8 @@ export function listedIds(exchange: Exchange, idField: string): string[] | undef
     json = Object.values(json as Record<string, unknown>).find(Array.isArray);
   if (!Array.isArray(json)) return undefined;
   return json.flatMap((item) => {
-    const id = (item as Record<string, unknown> | null)?.[idField];
-    return typeof id === "string" || typeof id === "number" ? [String(id)] : [];
+    const id = idOf(item, idField);
+    return id === undefined ? [] : [id];
   });
 }
 

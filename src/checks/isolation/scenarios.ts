@@ -13,7 +13,7 @@ import type { ForeignData } from "../../judge/leaks.ts";
 import type { CheckOutcome, LabelledExchange as Labelled, MatrixCell } from "../../judge/types.ts";
 import { synthesizeBody, synthesizeUpdate, unlikelyId } from "../../target/bodies.ts";
 import type { Operation } from "../../target/openapi.ts";
-import { fillPath, looksLikeUserIdParam, type Resource } from "../../target/resources.ts";
+import { fillPath, idOf, looksLikeUserIdParam, type Resource } from "../../target/resources.ts";
 import type { AuditContext } from "../../model/context.ts";
 import type { AuditUser, CreatedObject } from "../../model/target.ts";
 import { apiUrl, bearer } from "../../model/endpoint.ts";
@@ -246,6 +246,5 @@ export function userPathOperations(ops: Operation[], resources: Resource[]): Ope
 function createdId(exchange: Exchange, idField: string): string | undefined {
   const status = statusOf(exchange) ?? 0;
   if (status < 200 || status >= 300) return undefined;
-  const id = (exchange.response?.json as Record<string, unknown> | undefined)?.[idField];
-  return typeof id === "string" || typeof id === "number" ? String(id) : undefined;
+  return idOf(exchange.response?.json, idField);
 }

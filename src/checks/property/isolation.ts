@@ -6,7 +6,7 @@ import { OWNER_FIELDS } from "../../target/bodies.ts";
 import type { Exchange, HttpRequest } from "../../http/types.ts";
 import { synthesizeBody, synthesizeUpdate } from "../../target/bodies.ts";
 import type { Operation } from "../../target/openapi.ts";
-import { fillPath, type Resource } from "../../target/resources.ts";
+import { fillPath, idOf, type Resource } from "../../target/resources.ts";
 import type { RequestBudget } from "./budget.ts";
 
 /*
@@ -118,8 +118,8 @@ class CreateCommand implements fc.AsyncCommand<IsolationModel, IsolationReal> {
     const exchange = await send(real, this.actor, { method: "POST", url: collectionUrl(real, this.actor), json: body });
     const status = exchange.response?.status ?? 0;
     const json = exchange.response?.json as Record<string, unknown> | undefined;
-    const id = json?.[resource.idField];
-    if (status < 200 || status >= 300 || (typeof id !== "string" && typeof id !== "number"))
+    const id = idOf(json, resource.idField);
+    if (status < 200 || status >= 300 || id === undefined)
       inconclusive(exchange, `${this} answered ${status || describe(exchange)} without an id`);
     real.created.set(String(id), this.actor);
     model.objects.push({ owner: this.actor, id: String(id), fields: written(body, json) });
@@ -140,7 +140,7 @@ class ReadCommand extends ObjectCommand {
       if (!REFUSED.has(status)) violate(real, exchange, `${this}: ${this.actor} read ${object.owner}'s object ${object.id} and got ${status || describe(exchange)}, not 403/404`);
     } else {
       const json = exchange.response?.json as Record<string, unknown> | undefined;
-      if (status < 200 || status >= 300 || String(json?.[real.resource.idField]) !== object.id)
+      if (status < 200 || status >= 300 || idOf(json, real.resource.idField) !== object.id)
         inconclusive(exchange, `${this}: ${this.actor} could not read its own object ${object.id} (${status || describe(exchange)})`);
     }
     await verifyViews(model, real, this.toString());
@@ -212,8 +212,8 @@ export async function verifyViews(model: IsolationModel, real: IsolationReal, af
     if (status < 200 || status >= 300 || !items) inconclusive(exchange, `after ${after}: ${label}'s list answered ${status || describe(exchange)} without a list`);
     const seen = new Map<string, Record<string, unknown>>();
     for (const item of items) {
-      const id = item?.[real.resource.idField];
-      if ((typeof id === "string" || typeof id === "number") && real.created.has(String(id))) seen.set(String(id), item);
+      const id = idOf(item, real.resource.idField);
+      if (id !== undefined && real.created.has(id)) seen.set(id, item);
     }
     for (const [id] of seen) {
       const object = model.objects.find((o) => o.id === id);
