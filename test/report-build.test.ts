@@ -23,6 +23,7 @@ function model(): TargetModel {
     probes: [],
     anonymous: [],
     strays: [],
+    identities: "better-auth",
     warnings: [],
   };
 }

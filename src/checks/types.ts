@@ -12,10 +12,10 @@ export interface Needs {
   oracle?: boolean;
   /** The target's public keys (served as a JWKS). */
   publicKeys?: boolean;
-  /** Both users' answers to the same request: operations without path parameters. */
-  victimView?: boolean;
   /** The attacker's loopback listener; the check fails if the listener sees any fetch. */
   listener?: boolean;
+  /** Better Auth itself (sessions, cookies, its pages): not there when the audit mints its identities. */
+  betterAuth?: boolean;
 }
 
 /**

@@ -17,6 +17,7 @@ const AUDIT_OPTIONS = {
   api: { type: "string" },
   auth: { type: "string" },
   openapi: { type: "string" },
+  "openapi-file": { type: "string" },
   "token-path": { type: "string" },
   mode: { type: "string" },
   secret: { type: "string" },

@@ -33,6 +33,7 @@ export interface ConfigSource {
 export const CONFIG_SOURCES: ConfigSource[] = [
   { path: ["api", "baseUrl"], env: "AUTHPROOF_API_URL", flags: ["api"], kind: "string" },
   { path: ["api", "openapiPath"], env: "AUTHPROOF_OPENAPI_PATH", flags: ["openapi"], kind: "string" },
+  { path: ["api", "openapiFile"], env: "AUTHPROOF_OPENAPI_FILE", flags: ["openapi-file"], kind: "string" },
   { path: ["auth", "baseUrl"], env: "AUTHPROOF_AUTH_URL", flags: ["auth"], kind: "string" },
   { path: ["auth", "tokenPath"], env: "AUTHPROOF_TOKEN_PATH", flags: ["token-path"], kind: "string" },
   { path: ["mode"], env: "AUTHPROOF_MODE", flags: ["mode"], kind: "string" },

@@ -73,6 +73,8 @@ export const configSchema = z.strictObject({
     .strictObject({
       baseUrl: httpUrl.default("http://127.0.0.1:8000"),
       openapiPath: path.default("/openapi.json"),
+      /** A local OpenAPI document (JSON or YAML) to use instead of the served one (docs disabled in production). */
+      openapiFile: z.string().min(1).optional(),
       include: z
         .array(z.strictObject({ method: z.string().transform((m) => m.toUpperCase()).pipe(z.enum(HTTP_METHODS)), path }))
         .default([]),
@@ -83,7 +85,8 @@ export const configSchema = z.strictObject({
     .prefault({}),
   auth: z
     .strictObject({
-      baseUrl: httpUrl.default("http://localhost:3000"),
+      /** Better Auth's base URL. Without one the audit mints its users' tokens itself (needs a signing key). */
+      baseUrl: httpUrl.optional(),
       basePath: path.default("/api/auth"),
       tokenPath: path.default("/api/auth/token"),
       tokenField: z.string().min(1).default("token"),
@@ -120,6 +123,22 @@ export const configSchema = z.strictObject({
       }
     }),
   resources: z.array(resource).default([]),
+  /**
+   * Where the two test users come from: signed up (or signed in) through Better Auth, or minted by the audit
+   * with its signing key from a claims template, so a backend can be audited without any Better Auth.
+   */
+  identities: z
+    .strictObject({
+      /** auto: sign up when auth.baseUrl is given, else mint. */
+      mode: z.enum(["auto", "sign-up", "mint"]).default("auto"),
+      /** The two users' ids in minted tokens (default: ids made from the seed). */
+      userIds: z.array(z.string().min(1)).length(2, { error: "expected exactly 2 user ids (users A and B)" }).optional(),
+      /** Claims every minted token carries besides the identity and the times: iss, aud, role, … */
+      claims: z.record(z.string(), z.unknown()).default({}),
+      /** exp - iat of minted tokens. */
+      lifetimeSec: z.number().int().positive().default(900),
+    })
+    .prefault({}),
   cors: z.strictObject({ allowedOrigins: z.array(origin).default([]) }).prefault({}),
   cookies: z.strictObject({ expectSecure: z.union([z.literal("auto"), z.boolean()], { error: 'expected "auto", true or false' }).default("auto") }).prefault({}),
   browser: z

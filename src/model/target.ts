@@ -16,6 +16,8 @@ export interface AuditUser {
   token: string;
   header: Record<string, unknown>;
   claims: Record<string, unknown>;
+  /** Signed up by this audit (not a configured account): the audit deletes it at the end, where the target allows. */
+  createdByAudit?: boolean;
 }
 
 /** What a state-changing probe may touch: the only kinds of write the audit sends by default. */
@@ -64,7 +66,10 @@ export interface TargetModel {
   seed: number;
   startedAt: string;
   apiOrigin: string;
-  authOrigin: string;
+  /** Better Auth's origin; absent when the audit mints its identities without Better Auth. */
+  authOrigin?: string;
+  /** Where the users came from: Better Auth (signed up or in), or minted with the signing key. */
+  identities: "better-auth" | "minted";
   oracle: OracleKind;
   publicJwks: JsonWebKey[];
   /** The JWKS document as served (for secret.jwks-private), when the mode has one. */

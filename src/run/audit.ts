@@ -35,14 +35,14 @@ export async function runAudit(config: AuthproofConfig, hooks: AuditHooks, cwd =
   assertKnownSelectors(config);
   const started = Date.now();
   const driver = new HttpDriver({
-    allowedOrigins: [new URL(config.api.baseUrl).origin, new URL(config.auth.baseUrl).origin],
+    allowedOrigins: [config.api.baseUrl, ...(config.auth.baseUrl ? [config.auth.baseUrl] : [])].map((url) => new URL(url).origin),
     rps: config.rate.rps,
     concurrency: config.rate.concurrency,
     timeoutMs: config.timeouts.requestMs,
   });
   let model: TargetModel | undefined;
   try {
-    model = await prepareTarget(config, driver, hooks.log);
+    model = await prepareTarget(config, driver, hooks.log, cwd);
     for (const warning of model.warnings) hooks.log(`note: ${warning}`);
     await assertCoverage(model, driver);
     const redact = makeRedactor(secretsOf(model), { includeTokens: config.run.includeTokens });

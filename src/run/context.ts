@@ -16,7 +16,7 @@ export interface LiveAuditContext extends AuditContext {
 export async function createAuditContext(model: TargetModel): Promise<LiveAuditContext> {
   const { config } = model;
   const driver = new HttpDriver({
-    allowedOrigins: [model.apiOrigin, model.authOrigin],
+    allowedOrigins: [model.apiOrigin, ...(model.authOrigin ? [model.authOrigin] : [])],
     rps: config.rate.rps,
     concurrency: config.rate.concurrency,
     timeoutMs: config.timeouts.requestMs,

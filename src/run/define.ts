@@ -2,7 +2,6 @@ import { afterAll, describe, inject, test } from "vitest";
 import type { CheckRecord, Family, Needs, Scope } from "../checks/types.ts";
 import type { CheckOutcome } from "../judge/types.ts";
 import type { AuditContext } from "../model/context.ts";
-import type { Probe } from "../model/target.ts";
 import { createAuditContext, type LiveAuditContext } from "./context.ts";
 import { record } from "./record.ts";
 import { selectedIn } from "./selection.ts";
@@ -76,8 +75,7 @@ export function unmetNeed(needs: Needs | undefined, ctx: Pick<AuditContext, "sig
   if (!needs) return undefined;
   if (needs.oracle && !ctx.signer) return "needs a signing key (shared secret or a private key the target trusts)";
   if (needs.publicKeys && ctx.model.publicJwks.length === 0) return "needs the target's public keys; it publishes none (shared-secret mode)";
-  if (needs.victimView && ((unit as Partial<Probe> | undefined)?.op?.pathParams.length ?? 0) > 0)
-    return "runs on operations without path parameters, where both users get an answer";
+  if (needs.betterAuth && ctx.model.identities !== "better-auth") return "needs Better Auth (the identities are minted: no auth.baseUrl is configured)";
   return undefined;
 }
 

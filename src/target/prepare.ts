@@ -1,13 +1,14 @@
-import { decodeJwt, decodeProtectedHeader } from "jose";
 import type { AuthproofConfig } from "../config/schema.ts";
 import type { HttpDriver } from "../http/driver.ts";
 import type { Exchange } from "../http/types.ts";
 import { OWNER_FIELDS, synthesizeBody } from "./bodies.ts";
-import { fetchBackendToken, fetchJwks, makeTestUser, signIn, signUp, type Identity } from "./identities.ts";
+import { fetchJwks } from "./identities.ts";
+import { prepareUsers } from "./users.ts";
 import { discoverOperations } from "./openapi.ts";
 import { fillPath, idOf, inferResources, type Resource } from "./resources.ts";
 import { anonymousProbe, buildProbe, planProbe } from "./probes.ts";
 import { strayItemUrl } from "./strays.ts";
+import { openapiDocument } from "./openapi-source.ts";
 import { HarnessError } from "../errors.ts";
 import { apiUrl, bearer } from "../model/endpoint.ts";
 import type { AnonymousProbe, AuditUser, CreatedObject, OracleKind, Probe, TargetModel } from "../model/target.ts";
@@ -16,14 +17,13 @@ import type { AnonymousProbe, AuditUser, CreatedObject, OracleKind, Probe, Targe
  * Builds the target model: reachability, operations from the OpenAPI document, two test users with real
  * backend JWTs, the public keys, one object per user and resource, and the controls of every protected operation.
  */
-export async function prepareTarget(config: AuthproofConfig, driver: HttpDriver, log: (line: string) => void): Promise<TargetModel> {
+export async function prepareTarget(config: AuthproofConfig, driver: HttpDriver, log: (line: string) => void, cwd = process.cwd()): Promise<TargetModel> {
   const seed = config.run.seed ?? Math.floor(Math.random() * 2 ** 31);
   const apiOrigin = new URL(config.api.baseUrl).origin;
-  const authOrigin = new URL(config.auth.baseUrl).origin;
+  const authOrigin = config.auth.baseUrl ? new URL(config.auth.baseUrl).origin : undefined;
   const warnings: string[] = [];
 
-  const openapiUrl = new URL(config.api.openapiPath, config.api.baseUrl).href;
-  const doc = await getJson(driver, openapiUrl, "the API's OpenAPI document");
+  const doc = await openapiDocument(config, driver, log, cwd);
   const operations = discoverOperations(doc, {
     publicRoutes: config.api.publicRoutes,
     include: config.api.include,
@@ -31,14 +31,16 @@ export async function prepareTarget(config: AuthproofConfig, driver: HttpDriver,
   });
   log(`discovered ${operations.length} operations (${operations.filter((op) => !op.isPublic).length} not public)`);
 
-  const users = await prepareUsers(config, driver, seed, log);
+  const { users, source: identities } = await prepareUsers(config, driver, seed, log);
   const [a] = users;
-  const jwksUrl = new URL(config.keys.jwksPath, config.auth.baseUrl).href;
   let publicJwks: JsonWebKey[] = [];
   let jwksDocument: unknown;
-  if (config.mode === "jwks") {
+  if (config.mode === "jwks" && config.auth.baseUrl) {
+    const jwksUrl = new URL(config.keys.jwksPath, config.auth.baseUrl).href;
     jwksDocument = await getJson(driver, jwksUrl, "the JWKS");
     publicJwks = await fetchJwks(driver, jwksUrl);
+  } else if (config.mode === "jwks" && config.keys.privateJwk) {
+    publicJwks = [publicPartOf(config.keys.privateJwk)];
   }
   const expected = {
     issuer: config.claims.issuer ?? stringClaim(a!.claims.iss),
@@ -84,7 +86,8 @@ export async function prepareTarget(config: AuthproofConfig, driver: HttpDriver,
     seed,
     startedAt: new Date().toISOString(),
     apiOrigin,
-    authOrigin,
+    ...(authOrigin ? { authOrigin } : {}),
+    identities,
     oracle: oracleKind(config),
     publicJwks,
     jwksDocument,
@@ -104,36 +107,6 @@ function oracleKind(config: AuthproofConfig): OracleKind {
   if (config.keys.privateJwk) return "private-key";
   if (config.mode === "shared-secret" && config.keys.secret) return "secret";
   return "none";
-}
-
-async function prepareUsers(config: AuthproofConfig, driver: HttpDriver, seed: number, log: (line: string) => void): Promise<AuditUser[]> {
-  const auth = { baseUrl: config.auth.baseUrl, basePath: config.auth.basePath };
-  const tokenSource = { ...auth, tokenPath: config.auth.tokenPath, tokenField: config.auth.tokenField };
-  const labels = ["A", "B"] as const;
-  const users: AuditUser[] = [];
-  for (const [index, label] of labels.entries()) {
-    const account = config.users.accounts?.[index];
-    let identity: Identity;
-    if (account) {
-      identity = await signIn(driver, auth, { email: account.email, password: account.password });
-    } else {
-      identity = await signUp(driver, auth, makeTestUser(seed, index));
-    }
-    const token = await fetchBackendToken(driver, tokenSource, identity);
-    users.push({
-      label,
-      userId: identity.userId,
-      email: identity.email,
-      password: identity.password,
-      sessionToken: identity.sessionToken,
-      cookies: identity.cookies,
-      token,
-      header: decodeProtectedHeader(token) as Record<string, unknown>,
-      claims: decodeJwt(token) as Record<string, unknown>,
-    });
-    log(`user ${label}: ${account ? "signed in" : "signed up"} (${identity.userId}), token alg ${String(users.at(-1)!.header.alg)}`);
-  }
-  return users;
 }
 
 async function createObjects(
@@ -195,4 +168,11 @@ function audienceOf(value: unknown): string | undefined {
   if (typeof value === "string") return value;
   if (Array.isArray(value) && typeof value[0] === "string") return value[0];
   return undefined;
+}
+
+/** The public members of a private JWK (the key the target trusts when the audit mints its tokens). */
+function publicPartOf(jwk: string | Record<string, unknown>): JsonWebKey {
+  const parsed = (typeof jwk === "string" ? JSON.parse(jwk) : jwk) as Record<string, unknown>;
+  const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, k: _k, ...publicMembers } = parsed;
+  return publicMembers as JsonWebKey;
 }

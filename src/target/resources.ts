@@ -25,6 +25,8 @@ export interface Resource {
   remove?: Operation;
   /** State-changing sub-routes of an item, e.g. `PATCH /api/{user_id}/tasks/{task_id}/complete`. */
   actions?: Operation[];
+  /** Reads under an item, e.g. `GET /api/tasks/{task_id}/comments`. */
+  views?: Operation[];
 }
 
 /** A resource as the user configures it; every field but `collection` is optional. */
@@ -155,12 +157,14 @@ function assemble(
   if (remove) resource.remove = remove;
 
   const itemDepth = splitPath(shape.item).length;
-  const actions = ops.filter((op) => {
-    if (op.method === "GET" || op.method === "HEAD" || op.method === "OPTIONS") return false;
+  const under = ops.filter((op) => {
     const segs = splitPath(op.path);
     return segs.length > itemDepth && samePath("/" + segs.slice(0, itemDepth).join("/"), shape.item) && !segs.slice(itemDepth).some(isParam);
   });
+  const actions = under.filter((op) => op.method !== "GET" && op.method !== "HEAD" && op.method !== "OPTIONS");
+  const views = under.filter((op) => op.method === "GET");
   if (actions.length > 0) resource.actions = actions;
+  if (views.length > 0) resource.views = views;
 
   const userIdParam = findUserIdParam(shape.collection);
   if (userIdParam) resource.userIdParam = userIdParam;

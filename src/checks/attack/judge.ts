@@ -39,6 +39,8 @@ export interface JudgeContext {
   impact?: Impact;
   /** The token's identity claim (to tell whether a forgery came back as the identity it chose). */
   identityClaim?: string;
+  /** For `as-victim` attacks: what the victim's own token gets on the same request. */
+  victimAnswer?: Exchange;
 }
 
 /**
@@ -72,6 +74,15 @@ export function judgeAttack(attack: Attack, exchange: Exchange, controls: Contro
     if (!passedAuth) return { ...outcome("rejected", true, `valid request refused with ${status} (valid token gets ${positiveStatus})`), impact: "leniency" };
     if (leaked) return outcome("accepted", true, `answered with another user's data (${leaked})`);
     return outcome("accepted", false, `accepted with ${status}`);
+  }
+  if (attack.expect === "as-victim") {
+    const victimStatus = judge.victimAnswer?.response?.status;
+    if (leaked) return outcome("accepted", true, `answered ${status} with another user's data (${leaked})`);
+    if (status === victimStatus) return outcome("rejected", false, `answered ${status}, as the victim's own token does`);
+    const answeredAsOther = (status >= 200 && status < 300) || status === positiveStatus;
+    if (answeredAsOther && victimStatus !== positiveStatus)
+      return outcome("accepted", true, `answered ${status} as the user the headers name (the victim's own token gets ${victimStatus ?? "no answer"})`);
+    return outcome("rejected", false, `answered ${status} (the victim's own token gets ${victimStatus ?? "no answer"})`);
   }
   const confirmed = impact === "forgery" && answersAs(response.body, chosenIdentity(attack, judge.identityClaim));
   const confirmation = confirmed ? "; exploit confirmed: the answer is the identity the forged token chose" : "";

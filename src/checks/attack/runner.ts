@@ -1,13 +1,14 @@
 import type { Exchange, HttpRequest } from "../../http/types.ts";
 import type { CheckOutcome } from "../../judge/types.ts";
 import type { AuditContext } from "../../model/context.ts";
-import { bearer, endpointOf } from "../../model/endpoint.ts";
+import { apiUrl, bearer, endpointOf } from "../../model/endpoint.ts";
 import type { Probe } from "../../model/target.ts";
 import { foreignDataIn } from "../../judge/leaks.ts";
 import { deleteStrays, strayItemUrl } from "../../target/strays.ts";
 import { foldAttackOutcomes } from "./fold.ts";
 import { judgeAttack, type AttackOutcome } from "./judge.ts";
-import type { Attack, AttackCheckSpec, AttackContext } from "./types.ts";
+import type { Attack, AttackCheckSpec, AttackContext, ProbeView } from "./types.ts";
+import { fillPath, looksLikeUserIdParam } from "../../target/resources.ts";
 
 /** Variants per check sent to write operations (the full set goes to every read operation). */
 const WRITE_PROBE_VARIANTS = 3;
@@ -48,7 +49,7 @@ export function attacksSentTo(ctx: AuditContext, probe: Probe): AttackOutcome[] 
 /** Runs one attack check (its generated variants, within its budget) against one probed operation and judges it. */
 export async function runAttackCheck(ctx: AuditContext, spec: AttackCheckSpec, probe: Probe): Promise<AttackCheckRun> {
   const endpoint = endpointOf(probe.op, probe.request.url);
-  const all = await spec.generate(await attackContextOf(ctx));
+  const all = await spec.generate(await attackContextOf(ctx), probeView(ctx, probe));
   const attacks = all.slice(0, variantBudget(ctx, spec, probe));
   const listener = spec.needs?.listener ? await ctx.listener() : undefined;
   const fetchesBefore = listener?.fetches().length ?? 0;
@@ -90,9 +91,9 @@ async function sendAndJudge(ctx: AuditContext, spec: AttackCheckSpec, probe: Pro
   const exchange = await ctx.driver.send(applyAttack(probe.request, attack));
   const stray = probe.aim === "a new object of the audit" && strayItemUrl(ctx.model.config, ctx.model.resources, probe.op, exchange, ctx.userA);
   if (stray) strays(ctx).push(stray);
-  const actsAsVictim = attack.identity === ctx.userB.userId;
+  const actsAsVictim = attack.identity === ctx.userB.userId || attack.expect === "as-victim";
   const other = actsAsVictim ? ctx.userA : ctx.userB;
-  const baseline = actsAsVictim ? await victimBaseline(ctx, probe) : probe.controls.positive;
+  const baseline = actsAsVictim ? await victimBaseline(ctx, probe, attack.url) : probe.controls.positive;
   // Data the baseline answer already shows (a list that leaks, say) is an isolation finding, not the attack's doing.
   const baselineBody = baseline.response?.body ?? "";
   const unlessInBaseline = (ids: string[]) => ids.filter((id) => !foreignDataIn(baselineBody, { userIds: [id], objectIds: [id] }));
@@ -106,22 +107,45 @@ async function sendAndJudge(ctx: AuditContext, spec: AttackCheckSpec, probe: Pro
     crashIsFailure: spec.crashIsFailure === true,
     ...(spec.impact ? { impact: spec.impact } : {}),
     identityClaim: ctx.model.expected.identityClaim,
+    ...(attack.expect === "as-victim" ? { victimAnswer: baseline } : {}),
   });
+}
+
+/**
+ * What a generator may know of the operation: the probe's URL as the victim (user B) would address it, with
+ * B's user id and B's own object in place of A's, for operations with a user path parameter.
+ */
+function probeView(ctx: AuditContext, probe: Probe): ProbeView {
+  const names = probe.op.pathParams.map((p) => p.name);
+  const userParams = names.filter((name) => looksLikeUserIdParam(name) || ctx.model.resources.some((r) => r.userIdParam === name));
+  if (userParams.length === 0) return {};
+  const template = probe.op.path.split("/");
+  const actual = new URL(probe.request.url).pathname.split("/").slice(-template.length);
+  const values: Record<string, string> = {};
+  template.forEach((segment, i) => {
+    const name = /^\{(.+)\}$/.exec(segment)?.[1];
+    if (!name) return;
+    const value = decodeURIComponent(actual[i] ?? "");
+    const objectOfA = ctx.model.objects.find((o) => o.owner === "A" && o.id === value);
+    const twin = objectOfA && ctx.model.objects.find((o) => o.owner === "B" && o.resource === objectOfA.resource);
+    values[name] = userParams.includes(name) ? ctx.userB.userId : (twin?.id ?? value);
+  });
+  return { victimUrl: apiUrl(ctx.model.config, fillPath(probe.op.path, values)) };
 }
 
 /**
  * What the second user's own token gets on the probe, without any attack: data already in this answer
  * (a list that leaks, say) is an isolation finding, not a sign that the attack switched the identity.
  */
-function victimBaseline(ctx: AuditContext, probe: Probe): Promise<Exchange> {
-  return ctx.shared(`victim baseline ${probe.op.method} ${probe.request.url}`, () =>
-    ctx.driver.send({ ...probe.request, headers: { ...probe.request.headers, ...bearer(ctx.userB.token) } }),
+function victimBaseline(ctx: AuditContext, probe: Probe, url = probe.request.url): Promise<Exchange> {
+  return ctx.shared(`victim baseline ${probe.op.method} ${url}`, () =>
+    ctx.driver.send({ ...probe.request, url, headers: { ...probe.request.headers, ...bearer(ctx.userB.token) } }),
   );
 }
 
 /** The probe request with the attack's credentials, query parameters and extra headers. */
-export function applyAttack(request: HttpRequest, attack: Pick<Attack, "authorization" | "query" | "headers">): HttpRequest {
-  const url = new URL(request.url);
+export function applyAttack(request: HttpRequest, attack: Pick<Attack, "authorization" | "query" | "headers" | "url">): HttpRequest {
+  const url = new URL(attack.url ?? request.url);
   for (const [name, value] of Object.entries(attack.query ?? {})) url.searchParams.set(name, value);
   const headers: Record<string, string | string[]> = { ...request.headers, ...attack.headers };
   if (attack.authorization !== null) headers.authorization = attack.authorization;

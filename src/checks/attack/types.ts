@@ -12,8 +12,10 @@ export interface Attack {
   variant: string; // short label, unique within the check, e.g. "alg=nOnE signature=empty"
   authorization: string | string[] | null; // header value(s); null = no Authorization header; array = that many headers
   query?: Record<string, string>;
+  url?: string; // another URL than the probe's (the victim's own path, say)
   headers?: Record<string, string>; // extra headers (e.g. X-User-Id)
-  expect: "reject" | "accept"; // accept: must get 2xx as `identity`
+  // accept: must get 2xx as `identity`; as-victim: must get what the victim's own token gets on that request
+  expect: "reject" | "accept" | "as-victim";
   identity?: string; // expected identity when expect = accept
   token?: { header: unknown; claims: unknown }; // decoded, for evidence
   impact?: Impact; // what acceptance of this variant means; the check's default when absent
@@ -34,7 +36,13 @@ export interface AttackContext {
   nowSec: number; // injected clock (deterministic tests)
 }
 
-export type AttackGenerator = (ctx: AttackContext) => Promise<Attack[]>;
+/** The operation an attack check runs on, as far as a generator needs it: the victim's own URL for it. */
+export interface ProbeView {
+  /** The probe's request URL with the victim's (user B's) user id and own object in its path, when it has a user path parameter. */
+  victimUrl?: string;
+}
+
+export type AttackGenerator = (ctx: AttackContext, probe?: ProbeView) => Promise<Attack[]>;
 
 /** How an attack check is sent and judged; everything the runner needs to know about it. */
 export interface AttackCheckSpec {

@@ -4,10 +4,11 @@ import { makeTestUser } from "../../target/identities.ts";
 import { auditScope } from "../scopes.ts";
 import { check, type CheckRecord, type Family } from "../types.ts";
 import { auditInBrowser, type BrowserCheckId } from "./audit.ts";
+import { withBetterAuth } from "../../model/endpoint.ts";
 
 /** One UI sign-up and sign-in in Chromium per audit; the browser and cookie checks read their verdicts from it. */
 export async function browserVerdict(ctx: AuditContext, checkId: BrowserCheckId): Promise<CheckOutcome> {
-  const verdicts = await ctx.shared("browser session", () => auditInBrowser(ctx.model, makeTestUser(ctx.model.seed, 7)));
+  const verdicts = await ctx.shared("browser session", () => auditInBrowser(withBetterAuth(ctx.model), makeTestUser(ctx.model.seed, 7)));
   const outcome = verdicts.get(checkId);
   if (!outcome) throw new Error(`no browser verdict for ${checkId}`);
   return outcome;
@@ -15,6 +16,7 @@ export async function browserVerdict(ctx: AuditContext, checkId: BrowserCheckId)
 
 const tokenStorage = check({
   id: "browser.token-storage",
+  needs: { betterAuth: true },
   scope: auditScope,
   run: (ctx) => browserVerdict(ctx, "browser.token-storage"),
 });

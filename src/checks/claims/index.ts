@@ -5,6 +5,8 @@ import { claimsAttackChecks } from "./sends.ts";
 
 const lifetime = check({
   id: "claims.lifetime",
+  // The lifetime of the tokens the issuer gives out; minted tokens have the lifetime the audit chose.
+  needs: { betterAuth: true },
   scope: auditScope,
   run: async (ctx) => judgeLifetime(ctx.model.users, ctx.model.config.policy.maxTokenLifetimeSec),
 });

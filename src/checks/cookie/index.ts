@@ -1,5 +1,6 @@
 import type { CheckOutcome } from "../../judge/types.ts";
 import type { AuditContext } from "../../model/context.ts";
+import { withBetterAuth } from "../../model/endpoint.ts";
 import { browserVerdict } from "../browser/index.ts";
 import { auditScope } from "../scopes.ts";
 import { check, type CheckRecord, type Family } from "../types.ts";
@@ -15,8 +16,9 @@ import {
 import { cookieSignInScene, cookieSignOut, type PreparedScene } from "./scene.ts";
 
 /** One fresh sign-in of user A: every cookie check judges its raw Set-Cookie lines; signed out when the audit ends. */
-function scene(ctx: AuditContext): { prepared: Promise<PreparedScene>; signedOut: boolean } {
-  return ctx.shared(
+function scene(audit: AuditContext): { prepared: Promise<PreparedScene>; signedOut: boolean } {
+  const ctx = { ...audit, model: withBetterAuth(audit.model) };
+  return audit.shared(
     "cookie scene",
     () => ({ prepared: cookieSignInScene(ctx), signedOut: false }),
     async (shared) => {
@@ -30,6 +32,7 @@ function scene(ctx: AuditContext): { prepared: Promise<PreparedScene>; signedOut
 function cookieCheck(id: "cookie.httponly" | "cookie.secure" | "cookie.samesite" | "cookie.prefix" | "cookie.lifetime", judge: (s: CookieScene) => CheckOutcome): CheckRecord {
   return {
     id,
+    needs: { betterAuth: true },
     scope: auditScope,
     run: async (ctx) => {
       const prepared = await scene(ctx).prepared;
@@ -42,13 +45,14 @@ function cookieCheck(id: "cookie.httponly" | "cookie.secure" | "cookie.samesite"
 
 const clearedOnSignout = check({
   id: "cookie.cleared-on-signout",
+  needs: { betterAuth: true },
   scope: auditScope,
   run: async (ctx) => {
     const shared = scene(ctx);
     const prepared = await shared.prepared;
     if ("problem" in prepared) return prepared.problem("cookie.cleared-on-signout");
     shared.signedOut = true;
-    return judgeClearedOnSignout(prepared.scene, await cookieSignOut(ctx, prepared.session));
+    return judgeClearedOnSignout(prepared.scene, await cookieSignOut({ ...ctx, model: withBetterAuth(ctx.model) }, prepared.session));
   },
 });
 

@@ -11,7 +11,7 @@ import { corsProbeUrls } from "./targets.ts";
 const corsTargetScope: Scope<CorsTargetPlan> = {
   name: "CORS target",
   units: (model) =>
-    planCors({ ...corsProbeUrls(model), allowedOrigins: model.config.cors.allowedOrigins, authOrigin: model.authOrigin, attackerLabel: `authproof-${model.seed}` }),
+    planCors({ ...corsProbeUrls(model), allowedOrigins: model.config.cors.allowedOrigins, authOrigin: model.authOrigin ?? model.apiOrigin, attackerLabel: `authproof-${model.seed}` }),
   label: ({ target }) => `CORS on ${target.name} (${target.endpoint.path})`,
   endpoint: ({ target }) => target.endpoint,
 };

@@ -5,12 +5,12 @@ import { withoutAllowed, type CorsProbePlan } from "./probe.ts";
 export interface CorsPlanInput {
   /** cors.allowedOrigins from the config (may be empty). */
   allowedOrigins: string[];
-  /** The Better Auth origin: the frontend origin when nothing is configured. */
+  /** The Better Auth origin: the frontend origin when nothing is configured (the API's own without Better Auth). */
   authOrigin: string;
   /** The URL probed on the API: an authenticated read route where there is one. */
   apiUrl: string;
-  /** The URL probed on Better Auth: get-session. */
-  authUrl: string;
+  /** The URL probed on Better Auth: get-session (none when the audit runs without Better Auth). */
+  authUrl?: string;
   cookie: string;
   attackerLabel?: string;
 }
@@ -29,10 +29,7 @@ export function planCors(input: CorsPlanInput): CorsTargetPlan[] {
   const configured = input.allowedOrigins.length > 0;
   const allowed = configured ? input.allowedOrigins : [input.authOrigin];
   const classes = withoutAllowed(mergeClasses(allowed.map((origin) => deriveOriginClasses(origin, input.attackerLabel))), allowed);
-  const targets: Array<[string, string]> = [
-    ["the API", input.apiUrl],
-    ["Better Auth", input.authUrl],
-  ];
+  const targets: Array<[string, string]> = [["the API", input.apiUrl], ...(input.authUrl ? [["Better Auth", input.authUrl] as [string, string]] : [])];
   return targets.map(([name, url]) => {
     const own = new URL(url).origin;
     const crossOriginAllowed = allowed.filter((origin) => origin !== own);

@@ -44,7 +44,11 @@ const checks: CheckRecord[] = [
   {
     id: "isolation.read-foreign",
     scope: resourceScope,
-    run: async (ctx, resource: Resource) => (resource.read ? withCells(scenarios(ctx, resource), scenarios(ctx, resource).readForeign()) : []),
+    run: async (ctx, resource: Resource) => {
+      const s = scenarios(ctx, resource);
+      const reads = [...(resource.read ? [resource.read] : []), ...(resource.views ?? [])];
+      return sequentially(reads, (op) => withCells(s, s.readForeign(op)));
+    },
   },
   {
     id: "isolation.list-foreign",
@@ -71,7 +75,7 @@ const checks: CheckRecord[] = [
     scope: resourceScope,
     run: async (ctx, resource: Resource) => {
       const s = scenarios(ctx, resource);
-      const writes = [...(resource.update ?? []), ...(resource.remove ? [resource.remove] : [])];
+      const writes = [...(resource.update ?? []), ...(resource.actions ?? []), ...(resource.remove ? [resource.remove] : [])];
       return sequentially(writes, (op) => withCells(s, s.writeForeign(op)));
     },
   },

@@ -55,11 +55,11 @@ export class IsolationScenarios {
     return { userIds: [this.a.userId], objectIds: this.ctx.model.objects.filter((o) => o.owner === "A").map((o) => o.id) };
   }
 
-  private itemUrl(pathUser: AuditUser, id: string): string {
+  private itemUrl(pathUser: AuditUser, id: string, template = this.resource.item): string {
     const { resource } = this;
     const values: Record<string, string> = { [resource.idParam]: id };
     if (resource.userIdParam) values[resource.userIdParam] = pathUser.userId;
-    return apiUrl(this.ctx.model.config, fillPath(resource.item, values));
+    return apiUrl(this.ctx.model.config, fillPath(template, values));
   }
 
   private collectionUrl(pathUser: AuditUser): string {
@@ -89,13 +89,15 @@ export class IsolationScenarios {
     return { method, path: op?.path ?? this.resource.item, url };
   }
 
-  async readForeign(): Promise<CheckOutcome> {
-    const url = this.itemUrl(this.b, this.objectA.id);
-    const own = await this.send(this.a, `GET own object ${this.objectA.id}`, { method: "GET", url: this.itemUrl(this.a, this.objectA.id) });
+  /** isolation.read-foreign for the item's read, or for a read under it (`GET …/{id}/comments`). */
+  async readForeign(op: Operation | undefined = this.resource.read): Promise<CheckOutcome> {
+    const template = op?.path ?? this.resource.item;
+    const url = this.itemUrl(this.b, this.objectA.id, template);
+    const own = await this.send(this.a, `GET own object ${this.objectA.id}`, { method: "GET", url: this.itemUrl(this.a, this.objectA.id, template) });
     const attempt = await this.send(this.b, `GET A's object ${this.objectA.id}`, { method: "GET", url });
-    this.cell(this.a, this.resource.read, "GET", "2xx", own.exchange, false);
-    const outcome = judgeForeignRead("isolation.read-foreign", this.endpoint(this.resource.read, "GET", url), attempt, own, this.dataOfA(), this.allowed);
-    this.cell(this.b, this.resource.read, "GET", this.allowed.join("|"), attempt.exchange, outcome.status === "fail");
+    this.cell(this.a, op, "GET", "2xx", own.exchange, false);
+    const outcome = judgeForeignRead("isolation.read-foreign", this.endpoint(op, "GET", url), attempt, own, this.dataOfA(), this.allowed);
+    this.cell(this.b, op, "GET", this.allowed.join("|"), attempt.exchange, outcome.status === "fail");
     return outcome;
   }
 
@@ -115,18 +117,16 @@ export class IsolationScenarios {
   }
 
   /** isolation.write-foreign for one update operation (PUT/PATCH) or the delete operation. */
+  /** isolation.write-foreign for one write on the item: PUT/PATCH, a sub-route (`…/{id}/complete`), DELETE. */
   async writeForeign(op: Operation): Promise<CheckOutcome> {
     const deleting = op.method === "DELETE";
     const before = await this.send(this.a, "GET own object (before)", { method: "GET", url: this.itemUrl(this.a, this.objectA.id) });
-    const url = this.itemUrl(this.b, this.objectA.id);
-    const body = deleting
+    const url = this.itemUrl(this.b, this.objectA.id, op.path);
+    const body = deleting || !op.requestBody
       ? undefined
-      : synthesizeUpdate(op.requestBody?.schema ?? { type: "object" }, {
-          method: op.method === "PUT" ? "PUT" : "PATCH",
-          base: before.exchange.response?.json,
-          seed: this.ctx.model.seed,
-          omit: OWNER_FIELDS,
-        });
+      : op.method === "PUT" || op.method === "PATCH"
+        ? synthesizeUpdate(op.requestBody.schema, { method: op.method, base: before.exchange.response?.json, seed: this.ctx.model.seed, omit: OWNER_FIELDS })
+        : synthesizeBody(op.requestBody.schema, { seed: this.ctx.model.seed, omit: OWNER_FIELDS });
     const attempt = await this.send(this.b, `${op.method} A's object ${this.objectA.id}`, { method: op.method, url, ...(body !== undefined ? { json: body } : {}) });
     const after = await this.send(this.a, "GET own object (after)", { method: "GET", url: this.itemUrl(this.a, this.objectA.id) });
     const outcome = judgeForeignWrite(this.endpoint(op, op.method, url), attempt, before, after, deleting);

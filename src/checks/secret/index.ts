@@ -11,7 +11,10 @@ const strength = check({
 const jwksPrivate = check({
   id: "secret.jwks-private",
   scope: auditScope,
-  run: async ({ model }) => judgeJwksPrivate(model.jwksDocument, new URL(model.config.keys.jwksPath, model.config.auth.baseUrl).href),
+  run: async ({ model }) =>
+    model.config.auth.baseUrl
+      ? judgeJwksPrivate(model.jwksDocument, new URL(model.config.keys.jwksPath, model.config.auth.baseUrl).href)
+      : { checkId: "secret.jwks-private", status: "skip", reason: "the target has no JWKS in this mode" },
 });
 
 /** Key material judged offline: the shared secret and the served JWKS. */

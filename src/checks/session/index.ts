@@ -1,17 +1,18 @@
 import type { AuditContext } from "../../model/context.ts";
+import { withBetterAuth } from "../../model/endpoint.ts";
 import { auditScope } from "../scopes.ts";
 import { check, type CheckRecord, type Family } from "../types.ts";
 import { SessionScenario } from "./scenario.ts";
 
 /** One second session of user A serves every session check (sign-out happens once). */
 function scenario(ctx: AuditContext): SessionScenario {
-  return ctx.shared("session scenario", () => new SessionScenario(ctx));
+  return ctx.shared("session scenario", () => new SessionScenario(ctx, withBetterAuth(ctx.model).config.auth));
 }
 
 const checks: CheckRecord[] = [
-  { id: "session.jwt-refresh", scope: auditScope, run: (ctx) => scenario(ctx).refresh() },
-  { id: "session.signout-revokes-session", scope: auditScope, run: (ctx) => scenario(ctx).signOutRevokes() },
-  { id: "session.jwt-after-signout", scope: auditScope, run: (ctx) => scenario(ctx).jwtAfterSignOut() },
+  { id: "session.jwt-refresh", needs: { betterAuth: true }, scope: auditScope, run: (ctx) => scenario(ctx).refresh() },
+  { id: "session.signout-revokes-session", needs: { betterAuth: true }, scope: auditScope, run: (ctx) => scenario(ctx).signOutRevokes() },
+  { id: "session.jwt-after-signout", needs: { betterAuth: true }, scope: auditScope, run: (ctx) => scenario(ctx).jwtAfterSignOut() },
 ];
 
 /** The Better Auth session around the backend JWT: refresh, sign-out, replay. */

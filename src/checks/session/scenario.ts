@@ -14,12 +14,10 @@ export class SessionScenario {
   private tokenBeforeSignOut?: string;
   private signedOut?: Promise<{ status: number }>;
 
-  constructor(private readonly ctx: AuditContext) {}
-
-  private get auth() {
-    const { config } = this.ctx.model;
-    return { baseUrl: config.auth.baseUrl, basePath: config.auth.basePath };
-  }
+  constructor(
+    private readonly ctx: AuditContext,
+    private readonly auth: { baseUrl: string; basePath: string; tokenPath: string; tokenField: string },
+  ) {}
 
   /** A read probe where a valid token gets 2xx: where accepted / rejected tokens are easy to tell apart. */
   private probe(): Probe | undefined {
@@ -30,8 +28,7 @@ export class SessionScenario {
     if (this.session) return this.session;
     const { userA } = this.ctx;
     this.session = await signIn(this.ctx.driver, this.auth, { email: userA.email, password: userA.password });
-    const { config } = this.ctx.model;
-    this.tokenBeforeSignOut = await fetchBackendToken(this.ctx.driver, { ...this.auth, tokenPath: config.auth.tokenPath, tokenField: config.auth.tokenField }, this.session);
+    this.tokenBeforeSignOut = await fetchBackendToken(this.ctx.driver, this.auth, this.session);
     return this.session;
   }
 

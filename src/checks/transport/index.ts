@@ -46,7 +46,7 @@ export const transport: Family = {
     challengeHeader,
     attackCheck({ id: "transport.scheme", generate: scheme }),
     attackCheck({ id: "transport.token-in-query", generate: tokenInQuery }),
-    attackCheck({ id: "transport.identity-override", needs: { victimView: true }, generate: identityOverride }),
+    attackCheck({ id: "transport.identity-override", generate: identityOverride }),
     unprotectedRoute,
   ],
 };

@@ -60,26 +60,39 @@ export const tokenInQuery: AttackGenerator = async (ctx) =>
 const IDENTITY_HEADERS = ["X-User-Id", "X-Forwarded-User", "X-Remote-User", "X-Auth-Request-User", "X-User"];
 
 /**
- * `transport.identity-override`: the victim's valid token plus headers naming the test user; the target must
- * act as the victim. Empty without a victim.
+ * `transport.identity-override`: identity headers naming the test user (A) must not choose the caller. Sent with
+ * the victim's (B's) valid token, where the answer must be what B's own token gets, on the probe's request and,
+ * on routes with a user path parameter, on B's own path; and with no token at all, where it must be refused.
  */
-export const identityOverride: AttackGenerator = async (ctx) => {
+export const identityOverride: AttackGenerator = async (ctx, probe) => {
   const { victim } = ctx;
   if (!victim) return [];
   const claimed = identityOf(ctx);
-  const attack = (variant: string, headers: Record<string, string>): Attack => ({
+  const headerSets: Array<[string, Record<string, string>]> = [
+    ...IDENTITY_HEADERS.map((name): [string, Record<string, string>] => [`${name}: <test user id>`, { [name]: claimed }]),
+    ["all identity headers", Object.fromEntries(IDENTITY_HEADERS.map((name) => [name, claimed]))],
+  ];
+  const asVictim = (where: string, headers: Record<string, string>, url?: string): Attack => ({
     checkId: "transport.identity-override",
-    variant,
+    variant: `victim's token, ${where}`,
     authorization: `Bearer ${victim.token}`,
     headers,
-    expect: "accept",
-    identity: victim.id,
+    ...(url ? { url } : {}),
+    expect: "as-victim",
     impact: "forgery",
     token: evidenceOf(victim.token),
     note: "the token's identity wins over any identity header",
   });
-  return [
-    ...IDENTITY_HEADERS.map((name) => attack(`${name}: <test user id>`, { [name]: claimed })),
-    attack("all identity headers", Object.fromEntries(IDENTITY_HEADERS.map((name) => [name, claimed]))),
-  ];
+  const attacks: Attack[] = headerSets.map(([label, headers]) => asVictim(`${label}`, headers));
+  if (probe?.victimUrl) attacks.push(...headerSets.map(([label, headers]) => asVictim(`${label}, on the victim's own path`, headers, probe.victimUrl)));
+  attacks.push({
+    checkId: "transport.identity-override",
+    variant: "no token, all identity headers",
+    authorization: null,
+    headers: headerSets.at(-1)![1],
+    expect: "reject",
+    impact: "forgery",
+    note: "identity headers alone never authenticate",
+  });
+  return attacks;
 };
