@@ -1,12 +1,11 @@
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freeLoopbackPort } from "../src/reference/ports.ts";
-import { b64url, BACKEND_PYTHON, compactJws, hmacSigner, httpCall, startJsonServer, type HttpResult, type JsonServer } from "./helpers/backend.ts";
+import { rowCount, startStandalone, type Standalone } from "./helpers/standalone.ts";
+import { b64url, BACKEND_PYTHON, compactJws, httpCall, startJsonServer, type HttpResult, type JsonServer } from "./helpers/backend.ts";
 import { REPO_ROOT } from "./helpers/cli.ts";
 
 /**
@@ -31,66 +30,20 @@ const ISSUER = "http://localhost:3000";
 // ---------------------------------------------------------------------------------------------
 // The fixture process
 
-interface Fixture {
-  url: string;
-  mode: Mode;
-  /** DATABASE_PATH of this process. */
-  dbPath: string;
-  stop(): Promise<void>;
-}
+type Fixture = Standalone & { mode: Mode };
 
 const running: Fixture[] = [];
 
 async function startFixture(mode: Mode, flaws: string[], env: Record<string, string> = {}): Promise<Fixture> {
-  const port = await freeLoopbackPort();
-  const dir = mkdtempSync(path.join(tmpdir(), "authproof-standalone-"));
-  const dbPath = path.join(dir, "tasks.db");
-  const child = spawn(BACKEND_PYTHON, ["-m", "uvicorn", "app:app", "--host", "127.0.0.1", "--port", String(port)], {
-    cwd: FIXTURE_DIR,
-    env: {
-      PATH: process.env.PATH ?? "/usr/bin:/bin",
-      LANG: "C.UTF-8",
-      PYTHONDONTWRITEBYTECODE: "1",
-      AUTH_MODE: mode,
-      DATABASE_PATH: dbPath,
-      FIXTURE_FLAWS: flaws.join(","),
-      ...(mode === "shared-secret" ? { JWT_SECRET: SECRET, JWT_ISSUER: ISSUER } : { JWKS_URL: `${jwksServer.origin}/api/auth/jwks` }),
-      ...env,
-    },
-    stdio: ["ignore", "ignore", "pipe"],
+  const started = await startStandalone({
+    AUTH_MODE: mode,
+    FIXTURE_FLAWS: flaws.join(","),
+    ...(mode === "shared-secret" ? { JWT_SECRET: SECRET, JWT_ISSUER: ISSUER } : { JWKS_URL: `${jwksServer.origin}/api/auth/jwks` }),
+    ...env,
   });
-  let output = "";
-  child.stderr.on("data", (c: Buffer) => (output = (output + c.toString()).slice(-4000)));
-  let alive = true;
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => ((alive = false), resolve(code))));
-  const stop = async () => {
-    if (alive) {
-      child.kill("SIGTERM");
-      await exited;
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i++) {
-    if (!alive) {
-      await stop();
-      throw new Error(`fixture exited with code ${await exited}:\n${output}`);
-    }
-    if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) {
-      const fixture = { url, mode, dbPath, stop };
-      running.push(fixture);
-      return fixture;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  await stop();
-  throw new Error(`fixture did not become healthy:\n${output}`);
-}
-
-/** Rows in a table of the fixture's SQLite file, read by a separate process. */
-function rowCount(f: Fixture, table = "tasks"): number {
-  const script = "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute(f'select count(*) from {sys.argv[2]}').fetchone()[0])";
-  return Number(execFileSync(BACKEND_PYTHON, ["-c", script, f.dbPath, table], { encoding: "utf8" }).trim());
+  const fixture = { ...started, mode };
+  running.push(fixture);
+  return fixture;
 }
 
 // ---------------------------------------------------------------------------------------------
