@@ -10,7 +10,7 @@ import { CHECKS } from "../src/catalogue/checks.ts";
 import { renderHtml } from "../src/report/html.ts";
 import { refUrl } from "../src/report/refs.ts";
 import { renderSarif } from "../src/report/sarif.ts";
-import type { Report, Result } from "../src/report/schema.ts";
+import { SCHEMA_VERSION, type Report, type Result } from "../src/report/schema.ts";
 import { summarize } from "../src/report/summary.ts";
 import { validateReport } from "../src/report/validate.ts";
 
@@ -32,7 +32,8 @@ function catalogueReport(): Report {
     };
   });
   return {
-    schemaVersion: "1.0.0",
+    schemaVersion: SCHEMA_VERSION,
+    run: { state: "complete" },
     tool: { name: "authproof", version: "0.1.0" },
     runId: "catalogue-run",
     target: { apiUrl: "http://127.0.0.1:8000", mode: "shared-secret", oracle: "secret" },

@@ -1,7 +1,7 @@
 // A realistic hand-built report for the report tests: failures with evidence (and hostile strings in it),
 // an error, skips, passes, a property counterexample, an isolation matrix, and an older baseline run.
 import type { Severity } from "../src/catalogue/types.ts";
-import type { CheckEntry, Report, Result } from "../src/report/schema.ts";
+import { SCHEMA_VERSION, type CheckEntry, type Report, type Result } from "../src/report/schema.ts";
 import { summarize } from "../src/report/summary.ts";
 
 /** Stands in for the shared secret: it must never reach a written report. */
@@ -176,7 +176,8 @@ export function buildReport(overrides: Partial<Report> = {}): Report {
   const results = rawResults().map(redactResult);
   const failOn: Severity = "high";
   return {
-    schemaVersion: "1.0.0",
+    schemaVersion: SCHEMA_VERSION,
+    run: { state: "complete" },
     tool: { name: "authproof", version: "0.1.0" },
     runId: "20260501-101203-a1b2c3",
     target: { apiUrl: API, authUrl: "http://127.0.0.1:3000/api/auth", mode: "jwks", oracle: "none" },

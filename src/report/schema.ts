@@ -2,8 +2,11 @@ import { z } from "zod";
 import { CATEGORIES, SEVERITIES } from "../catalogue/types.ts";
 import { summarize } from "./summary.ts";
 
-/** Version of the report.json format. Bump the major for breaking changes; readers refuse other majors. */
-export const SCHEMA_VERSION = "1.0.0";
+/**
+ * Version of the report.json format. Bump the major for breaking changes; readers refuse other majors and
+ * upgrade older minors (1.0 → 1.1: `run` is added as `{ state: "complete" }`).
+ */
+export const SCHEMA_VERSION = "1.1.0";
 
 /** Where the published JSON Schema of this version lives, relative to the repository root. */
 export const SCHEMA_FILE = `reports/schema/report-${SCHEMA_VERSION}.schema.json`;
@@ -156,6 +159,18 @@ const BaselineComparisonSchema = z
   })
   .meta({ description: "Comparison with the report given by --baseline" });
 
+const RunStateSchema = z
+  .object({
+    state: z.enum(["complete", "partial", "incomplete"]).meta({
+      description:
+        "complete = every selected check ran; partial = the run ended early (the target stopped answering, it was " +
+        "interrupted, or --max-time passed) and holds only the results finished by then; incomplete = the run's " +
+        "coverage is empty or broken. Anything but complete exits 2 and is never a PASS.",
+    }),
+    reason: z.string().optional().meta({ description: "Why the run is not complete, e.g. 'interrupted by SIGTERM'" }),
+  })
+  .meta({ id: "RunState" });
+
 /** The run identifier doubles as a directory name: keep it to a safe alphabet. */
 const RUN_ID_PATTERN = /^(?!latest$)[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
@@ -171,6 +186,7 @@ const ReportShape = z.object({
   }),
   startedAt: z.iso.datetime({ offset: true }),
   durationMs: z.number().nonnegative(),
+  run: RunStateSchema,
   seed: z.int(),
   policy: z.object({
     failOn: SeveritySchema,
@@ -237,6 +253,7 @@ export type CheckEntry = Report["checks"][number];
 export type Summary = Report["summary"];
 export type Matrix = NonNullable<Report["matrix"]>;
 export type BaselineComparison = NonNullable<Report["baseline"]>;
+export type RunState = Report["run"];
 
 /**
  * The JSON Schema (draft 2020-12) published for this version, generated from ReportSchema.
