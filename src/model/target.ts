@@ -16,6 +16,8 @@ export interface AuditUser {
   token: string;
   header: Record<string, unknown>;
   claims: Record<string, unknown>;
+  /** Signed up by this audit (not a configured account): the audit deletes it at the end, where the target allows. */
+  createdByAudit?: boolean;
 }
 
 /** How one protected operation is probed: the request without credentials, and its controls. */

@@ -3,7 +3,7 @@ import type { AuthproofConfig } from "../config/schema.ts";
 import type { HttpDriver } from "../http/driver.ts";
 import type { Exchange, HttpRequest } from "../http/types.ts";
 import { OWNER_FIELDS, synthesizeBody, unlikelyId } from "./bodies.ts";
-import { fetchBackendToken, fetchJwks, makeTestUser, signIn, signUp, type Identity } from "./identities.ts";
+import { DOCUMENT_MAX_BYTES, fetchBackendToken, fetchJwks, makeTestUser, signIn, signUp, type Identity } from "./identities.ts";
 import { discoverOperations, type Operation } from "./openapi.ts";
 import { fillPath, inferResources, looksLikeUserIdParam, type Resource } from "./resources.ts";
 import { HarnessError } from "../errors.ts";
@@ -13,17 +13,31 @@ import type { AuditUser, CreatedObject, OracleKind, Probe, TargetModel } from ".
 const SAFE_METHODS = new Set(["GET", "HEAD"]);
 
 /**
+ * What preparation has created on the target so far (filled in as it goes), so that a run that fails or is
+ * interrupted half-way can still remove it.
+ */
+export interface PrepareLedger {
+  users: AuditUser[];
+  objects: CreatedObject[];
+  resources: Resource[];
+}
+
+/**
  * Builds the target model: reachability, operations from the OpenAPI document, two test users with real
  * backend JWTs, the public keys, one object per user and resource, and the controls of every protected operation.
  */
-export async function prepareTarget(config: AuthproofConfig, driver: HttpDriver, log: (line: string) => void): Promise<TargetModel> {
+export async function prepareTarget(
+  config: AuthproofConfig,
+  driver: HttpDriver,
+  log: (line: string) => void,
+  ledger: PrepareLedger = { users: [], objects: [], resources: [] },
+): Promise<TargetModel> {
   const seed = config.run.seed ?? Math.floor(Math.random() * 2 ** 31);
   const apiOrigin = new URL(config.api.baseUrl).origin;
   const authOrigin = new URL(config.auth.baseUrl).origin;
   const warnings: string[] = [];
 
-  const openapiUrl = new URL(config.api.openapiPath, config.api.baseUrl).href;
-  const doc = await getJson(driver, openapiUrl, "the API's OpenAPI document");
+  const doc = await fetchOpenApi(driver, config);
   const operations = discoverOperations(doc, {
     publicRoutes: config.api.publicRoutes,
     include: config.api.include,
@@ -31,13 +45,13 @@ export async function prepareTarget(config: AuthproofConfig, driver: HttpDriver,
   });
   log(`discovered ${operations.length} operations (${operations.filter((op) => !op.isPublic).length} not public)`);
 
-  const users = await prepareUsers(config, driver, seed, log);
+  const users = await prepareUsers(config, driver, seed, log, ledger);
   const [a] = users;
   const jwksUrl = new URL(config.keys.jwksPath, config.auth.baseUrl).href;
   let publicJwks: JsonWebKey[] = [];
   let jwksDocument: unknown;
   if (config.mode === "jwks") {
-    jwksDocument = await getJson(driver, jwksUrl, "the JWKS");
+    jwksDocument = await getJson(driver, jwksUrl, "the JWKS", DOCUMENT_MAX_BYTES);
     publicJwks = await fetchJwks(driver, jwksUrl);
   }
   const expected = {
@@ -52,7 +66,8 @@ export async function prepareTarget(config: AuthproofConfig, driver: HttpDriver,
   }
 
   const resources = inferResources(operations, config.resources);
-  const objects = await createObjects(driver, config, resources, users, seed, warnings);
+  ledger.resources.push(...resources);
+  const objects = await createObjects(driver, config, resources, users, seed, warnings, ledger);
   log(`created ${objects.length} objects in ${resources.length} resources`);
 
   const protectedOps = operations.filter((op) => !op.isPublic);
@@ -70,7 +85,8 @@ export async function prepareTarget(config: AuthproofConfig, driver: HttpDriver,
       .filter((op) => !op.isPublic)
       .map(async (op) => {
         const probe = probes.find((candidate) => candidate.op === op);
-        const request = probe?.request ?? probeRequest(config, op, resources, objects, users, "write") ?? { method: op.method, url: apiUrl(config, op.path) };
+        const request = probe?.request ??
+          probeRequest(config, op, resources, objects, users, "write") ?? { method: op.method, url: apiUrl(config, op.path), operation: op.path };
         return { op, request, exchange: probe?.controls.negative ?? (await driver.send(request)) };
       }),
   );
@@ -101,7 +117,19 @@ function oracleKind(config: AuthproofConfig): OracleKind {
   return "none";
 }
 
-async function prepareUsers(config: AuthproofConfig, driver: HttpDriver, seed: number, log: (line: string) => void): Promise<AuditUser[]> {
+/** GET the API's OpenAPI document (read whole, however large: the response cap is for attack answers). */
+export function fetchOpenApi(driver: HttpDriver, config: AuthproofConfig): Promise<unknown> {
+  const openapiUrl = new URL(config.api.openapiPath, config.api.baseUrl).href;
+  return getJson(driver, openapiUrl, "the API's OpenAPI document", DOCUMENT_MAX_BYTES);
+}
+
+async function prepareUsers(
+  config: AuthproofConfig,
+  driver: HttpDriver,
+  seed: number,
+  log: (line: string) => void,
+  ledger: PrepareLedger,
+): Promise<AuditUser[]> {
   const auth = { baseUrl: config.auth.baseUrl, basePath: config.auth.basePath };
   const tokenSource = { ...auth, tokenPath: config.auth.tokenPath, tokenField: config.auth.tokenField };
   const labels = ["A", "B"] as const;
@@ -114,18 +142,23 @@ async function prepareUsers(config: AuthproofConfig, driver: HttpDriver, seed: n
     } else {
       identity = await signUp(driver, auth, makeTestUser(seed, index));
     }
-    const token = await fetchBackendToken(driver, tokenSource, identity);
-    users.push({
+    const user: AuditUser = {
       label,
       userId: identity.userId,
       email: identity.email,
       password: identity.password,
       sessionToken: identity.sessionToken,
       cookies: identity.cookies,
-      token,
-      header: decodeProtectedHeader(token) as Record<string, unknown>,
-      claims: decodeJwt(token) as Record<string, unknown>,
-    });
+      token: "",
+      header: {},
+      claims: {},
+      ...(account ? {} : { createdByAudit: true }),
+    };
+    ledger.users.push(user); // before the token: a user whose token fails must still be cleaned up
+    user.token = await fetchBackendToken(driver, tokenSource, identity);
+    user.header = decodeProtectedHeader(user.token) as Record<string, unknown>;
+    user.claims = decodeJwt(user.token) as Record<string, unknown>;
+    users.push(user);
     log(`user ${label}: ${account ? "signed in" : "signed up"} (${identity.userId}), token alg ${String(users.at(-1)!.header.alg)}`);
   }
   return users;
@@ -138,6 +171,7 @@ async function createObjects(
   users: AuditUser[],
   seed: number,
   warnings: string[],
+  ledger: PrepareLedger,
 ): Promise<CreatedObject[]> {
   const objects: CreatedObject[] = [];
   for (const [index, resource] of resources.entries()) {
@@ -150,7 +184,7 @@ async function createObjects(
       const bodySeed = seed + index * 10 + userIndex;
       const body = resource.createBody ?? synthesizeBody(resource.create.requestBody?.schema ?? { type: "object" }, { seed: bodySeed, omit: OWNER_FIELDS });
       const url = apiUrl(config, fillPath(resource.collection, userParams(resource, user)));
-      const exchange = await driver.send({ method: "POST", url, headers: bearer(user.token), json: body });
+      const exchange = await driver.send({ method: "POST", url, headers: bearer(user.token), json: body, operation: resource.collection });
       const status = exchange.response?.status ?? 0;
       const json = exchange.response?.json as Record<string, unknown> | undefined;
       const id = json?.[resource.idField];
@@ -159,7 +193,9 @@ async function createObjects(
         break;
       }
       const itemUrl = apiUrl(config, fillPath(resource.item, { ...userParams(resource, user), [resource.idParam]: String(id) }));
-      objects.push({ resource: resource.collection, owner: user.label, id: String(id), url: itemUrl, body, created: json });
+      const object: CreatedObject = { resource: resource.collection, owner: user.label, id: String(id), url: itemUrl, body, created: json };
+      objects.push(object);
+      ledger.objects.push(object);
     }
   }
   return objects;
@@ -219,8 +255,8 @@ export function probeRequest(
     values[param.name] = object.id;
   }
   const url = apiUrl(config, fillPath(op.path, values));
-  if (kind === "read" || !op.requestBody) return { method: op.method, url, headers: {} };
-  return { method: op.method, url, headers: { "content-type": "application/json" }, body: "[]" };
+  if (kind === "read" || !op.requestBody) return { method: op.method, url, headers: {}, operation: op.path };
+  return { method: op.method, url, headers: { "content-type": "application/json" }, body: "[]", operation: op.path };
 }
 
 function isUserParam(name: string, resources: Resource[]): boolean {
@@ -228,8 +264,8 @@ function isUserParam(name: string, resources: Resource[]): boolean {
 }
 
 
-async function getJson(driver: HttpDriver, url: string, what: string): Promise<unknown> {
-  const exchange = await driver.send({ method: "GET", url });
+async function getJson(driver: HttpDriver, url: string, what: string, maxBodyBytes?: number): Promise<unknown> {
+  const exchange = await driver.send({ method: "GET", url, ...(maxBodyBytes ? { maxBodyBytes } : {}) });
   if (!exchange.response) throw unreachable(url, what, exchange);
   if (exchange.response.status !== 200 || exchange.response.json === undefined)
     throw new HarnessError("TARGET_UNEXPECTED", `${what} at ${url} answered ${exchange.response.status}, not JSON 200`);
