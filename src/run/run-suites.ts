@@ -24,6 +24,10 @@ export function selectedSuiteFiles(model: Pick<TargetModel, "config">): string[]
   return FAMILIES.filter((family) => family.checks.some((check) => selected(check.id))).map((family) => suiteFileOf(family.name));
 }
 
+function signalListeners(): Map<"SIGINT" | "SIGTERM", Array<(...args: unknown[]) => void>> {
+  return new Map((["SIGINT", "SIGTERM"] as const).map((signal) => [signal, process.listeners(signal) as Array<(...args: unknown[]) => void>]));
+}
+
 /** Runs the suite files one at a time in registry order (see FAMILIES). */
 class FamilyOrder extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
@@ -57,6 +61,7 @@ export async function runSuites(model: TargetModel, progress: (outcome: CheckOut
   const { stop } = options;
   if (files.length === 0 || stop?.cause) return { recorded: [], users: [] };
   const collector = new OutcomeCollector(PACKAGE_ROOT, progress, (origin) => stop?.stop({ kind: "stopped", origin }));
+  const signalsBefore = signalListeners();
   const vitest = await createVitest(
     "test",
     {
@@ -75,6 +80,8 @@ export async function runSuites(model: TargetModel, progress: (outcome: CheckOut
     },
     { logLevel: "silent" },
   );
+  // vitest's logger exits the process on SIGINT / SIGTERM; here the CLI owns them (clean-up, partial report).
+  for (const [signal, listeners] of signalListeners()) for (const l of listeners) if (!signalsBefore.get(signal)!.includes(l)) process.off(signal, l);
   vitest.provide("authproofModel", model);
   vitest.provide("authproofSuiteCount", files.length);
   vitest.provide("authproofDeadlineAt", options.deadlineAt ?? 0);
