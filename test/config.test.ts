@@ -38,7 +38,7 @@ describe("loadConfig defaults", () => {
     expect(c.browser).toEqual({ signUpPath: "/sign-up", signInPath: "/sign-in" });
     expect(c.policy).toEqual({ foreignStatus: "either", maxTokenLifetimeSec: 3600, maxCookieLifetimeSec: 2592000, failOn: "high", maxLatencyMs: 2000 });
     expect(c.rate).toEqual({ rps: 100, concurrency: 8 });
-    expect(c.timeouts).toEqual({ requestMs: 5000 });
+    expect(c.timeouts).toEqual({ requestMs: 10_000, operationMs: 60_000 });
     expect(c.run).toEqual({ only: [], skip: [], reporters: [...REPORTERS], out: "reports", includeTokens: false, allowDestructive: false, requireOracle: false });
   });
 });
@@ -86,7 +86,7 @@ describe("loadConfig layering", () => {
     expect(c.run).toMatchObject({ seed: 42, runs: 50, only: ["token", "claims.exp-expired"], reporters: ["json", "sarif"], includeTokens: true });
     expect(c.browser.executablePath).toBe("/usr/bin/chromium");
     expect(c.users.accounts?.map((a) => a.email)).toEqual(["a@example.com", "b@example.com"]);
-    expect(c.timeouts.requestMs).toBe(5000); // empty variable = unset
+    expect(c.timeouts.requestMs).toBe(10_000); // empty variable = unset
   });
 
   it("maps CLI flags in kebab-case or camelCase, with or without dashes", async () => {

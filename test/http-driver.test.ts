@@ -257,7 +257,8 @@ describe("HttpDriver limits", () => {
     await driver.close();
     expect(ex.response?.status).toBe(200);
     expect(calls).toBe(2);
-    expect(clock.sleeps).toEqual([0, 2000]);
+    // pace token, the 2 s back-off, pace token of the retry
+    expect(clock.sleeps).toEqual([0, 2000, 0]);
     expect(driver.stats()).toMatchObject({ retries: 1, sent: 2 });
   });
 
@@ -273,10 +274,10 @@ describe("HttpDriver limits", () => {
     await driver.close();
     expect(ex.response?.status).toBe(429);
     expect(calls).toBe(3);
-    expect(clock.sleeps).toEqual([0, 7000, 7000]);
+    expect(clock.sleeps).toEqual([0, 7000, 0, 7000, 0]);
   });
 
-  it("pauses other requests while backing off", async () => {
+  it("backs off only the request that got the 429: the next request does not wait", async () => {
     let calls = 0;
     routes.set("/limited-once", (_req, res) => {
       calls++;
@@ -288,8 +289,7 @@ describe("HttpDriver limits", () => {
     await driver.send({ method: "GET", url: `${origin}/limited-once` });
     await driver.send({ method: "GET", url: `${origin}/echo` });
     await driver.close();
-    // first attempt, retry after 3 s, and the next request still within the paused window (frozen clock)
-    expect(clock.sleeps).toEqual([0, 3000, 3000]);
+    expect(clock.sleeps).toEqual([0, 3000, 0, 0]);
   });
 });
 
@@ -309,7 +309,7 @@ describe("HttpDriver after close", () => {
     const driver = new HttpDriver({ allowedOrigins: [origin] });
     await driver.close();
     const ex = await driver.send({ method: "GET", url: `${origin}/echo` });
-    expect(ex.error?.kind).toBe("network");
+    expect(ex.error?.kind).toBe("cancelled");
     expect(driver.stats().sent).toBe(0);
   });
 });

@@ -61,4 +61,22 @@ describe("report building", () => {
     expect(report.matrix?.cells).toEqual([cell]);
     expect(report.results[0]).not.toHaveProperty("matrix");
   });
+
+  test("no answer, no verdict: a pass or fail whose evidence holds an exchange without a response becomes an error", () => {
+    const refused: Exchange = { request: { method: "GET", url: "http://127.0.0.1:8000/api/me" }, error: { kind: "refused", message: "connection refused" }, startedAt: 0 };
+    const outcomes = [
+      { checkId: "token.alg-none" as const, status: "pass" as const, exchanges: [{ label: "alg none", exchange: refused }, { label: "positive", exchange: withCookie }] },
+      { checkId: "token.wrong-key" as const, status: "fail" as const, reason: "accepted", exchanges: [{ label: "positive", exchange: withCookie }, { label: "other key", exchange: { ...refused, error: { kind: "timeout" as const, message: "no complete response within 10000 ms" } } }] },
+      { checkId: "token.empty-key" as const, status: "pass" as const, exchanges: [{ label: "empty key", exchange: withCookie }] },
+      { checkId: "token.kid-injection" as const, status: "skip" as const, reason: "n/a", exchanges: [{ label: "kid", exchange: refused }] },
+    ];
+    const report = buildReport(model(), outcomes.map((outcome) => ({ outcome, suiteFile: "s", durationMs: 1 })), { runId: "r", toolVersion: "0", durationMs: 1, redact: (s) => s });
+    const byCheck = Object.fromEntries(report.results.map((r) => [r.checkId, r]));
+    expect(byCheck["token.alg-none"]).toMatchObject({ status: "error", reason: 'no answer to "alg none" (refused: connection refused); it would have been pass' });
+    expect(byCheck["token.wrong-key"]).toMatchObject({ status: "error", reason: expect.stringMatching(/^no answer to "other key" \(timeout: .*\); it would have been fail: accepted$/) });
+    expect(byCheck["token.empty-key"]!.status).toBe("pass");
+    expect(byCheck["token.kid-injection"]!.status).toBe("skip");
+    expect(report.summary).toMatchObject({ passed: 1, failed: 0, errors: 2, skipped: 1, verdict: "pass" });
+    expect(report.run).toEqual({ state: "complete" });
+  });
 });

@@ -33,6 +33,7 @@ function catalogueReport(): Report {
   });
   return withFindings({
     schemaVersion: SCHEMA_VERSION,
+    run: { state: "complete" },
     tool: { name: "authproof", version: "0.1.0" },
     runId: "catalogue-run",
     target: { apiUrl: "http://127.0.0.1:8000", mode: "shared-secret", oracle: "secret" },

@@ -1,7 +1,7 @@
 // A realistic hand-built report for the report tests: failures with evidence (and hostile strings in it),
 // an error, skips, passes, a property counterexample, an isolation matrix, and an older baseline run.
 import type { Severity } from "../src/catalogue/types.ts";
-import type { CheckEntry, Report, Result } from "../src/report/schema.ts";
+import { SCHEMA_VERSION, type CheckEntry, type Report, type Result } from "../src/report/schema.ts";
 import { withFindings } from "../src/report/findings.ts";
 
 /** Stands in for the shared secret: it must never reach a written report. */
@@ -177,6 +177,7 @@ export function buildReport(overrides: Partial<Report> = {}): Report {
   const failOn: Severity = overrides.policy?.failOn ?? "high";
   return withFindings({
     schemaVersion: "1.1.0",
+    run: { state: "complete" },
     tool: { name: "authproof", version: "0.1.0" },
     runId: "20260501-101203-a1b2c3",
     target: { apiUrl: API, authUrl: "http://127.0.0.1:3000/api/auth", mode: "jwks", oracle: "none" },
@@ -332,6 +333,7 @@ export function buildAlgNoneReport(): Report {
   ];
   return withFindings({
     schemaVersion: "1.1.0",
+    run: { state: "complete" },
     tool: { name: "authproof", version: "0.1.0" },
     runId: "20261201-alg-none",
     target: { apiUrl: API, authUrl: "http://127.0.0.1:3000", mode: "jwks", oracle: "none" },

@@ -8,9 +8,12 @@ import { ensureReferenceSetup } from "../reference/setup.ts";
 import { auditEnvFor } from "../reference/audit-env.ts";
 import { startReference } from "../reference/launch.ts";
 import { exitWithError, UsageError } from "./errors.ts";
+import { HarnessError } from "../errors.ts";
+import { describeStop } from "../run/stop.ts";
 import { createProgress } from "./progress.ts";
 import { rerenderReport } from "./rerender.ts";
 import { terminalSummary } from "../report/terminal.ts";
+import { interruptOnSignals } from "./signals.ts";
 
 const AUDIT_OPTIONS = {
   config: { type: "string" },
@@ -37,6 +40,8 @@ const AUDIT_OPTIONS = {
   rps: { type: "string" },
   concurrency: { type: "string" },
   timeout: { type: "string" },
+  "operation-timeout": { type: "string" },
+  "max-time": { type: "string" },
   "include-tokens": { type: "boolean" },
   "allow-destructive": { type: "boolean" },
   "require-oracle": { type: "boolean" },
@@ -64,7 +69,8 @@ Usage:
 
 Flags: --api URL --auth URL --mode jwks|shared-secret --only ids --skip ids --seed N --runs N
        --fail-on critical|high|medium|low|info --reporter json,html,junit,sarif --out DIR
-       --rps N --concurrency N --timeout MS --include-tokens --baseline old.json
+       --rps N --concurrency N --timeout MS (per request, default 10000) --operation-timeout MS (per operation,
+       default 60000) --max-time S (whole audit; then a partial report, exit 2) --include-tokens --baseline old.json
 Secrets come from the environment (BETTER_AUTH_SECRET, AUTHPROOF_PRIVATE_JWK), not flags.
 Exit codes: 0 no finding at or above --fail-on; 1 findings; 2 the audit could not run.`;
 
@@ -103,7 +109,12 @@ async function audit(args: string[]): Promise<number> {
   if (values.help) return printUsage();
   const { config: file, help: _help, ...flags } = values;
   const config = await loadConfig({ file, flags, env: process.env, cwd: process.cwd(), warn: (m) => console.error(`warning: ${m}`) });
-  return auditAndReport(config);
+  const interrupt = interruptOnSignals();
+  try {
+    return await auditAndReport(config, interrupt.signal);
+  } finally {
+    interrupt.dispose();
+  }
 }
 
 async function reference(args: string[]): Promise<number> {
@@ -112,29 +123,45 @@ async function reference(args: string[]): Promise<number> {
   const { config: file, help: _help, flaws: flawFlag, "web-port": webPort, "api-port": apiPort, ...flags } = values;
   const mode = (flags.mode ?? "jwks") as "jwks" | "shared-secret";
   const flaws = parseFlawList(flawFlag ?? process.env.REFERENCE_FLAWS);
-  await ensureReferenceSetup((line) => console.error(`setup: ${line}`));
-  console.error(`starting the reference app (${mode}${flaws.length ? `, flaws: ${flaws.join(", ")}` : ""})…`);
-  const app = await startReference({
-    mode,
-    flaws,
-    webPort: port(webPort, "--web-port"),
-    apiPort: port(apiPort, "--api-port"),
-    ...(process.env.BETTER_AUTH_SECRET ? { secret: process.env.BETTER_AUTH_SECRET } : {}),
-  });
+  // Installed before the servers start: a signal then stops them too (the first after the audit wound down).
+  const interrupt = interruptOnSignals();
   try {
-    console.error(`reference app: web ${app.webUrl}, api ${app.apiUrl}`);
-    const env = { ...process.env, ...auditEnvFor(app), ...(process.env.AUTHPROOF_RPS ? { AUTHPROOF_RPS: process.env.AUTHPROOF_RPS } : {}) };
-    const config = await loadConfig({ file, flags: { ...flags, mode }, env, cwd: process.cwd() });
-    return await auditAndReport(config);
+    await ensureReferenceSetup((line) => console.error(`setup: ${line}`));
+    console.error(`starting the reference app (${mode}${flaws.length ? `, flaws: ${flaws.join(", ")}` : ""})…`);
+    const app = await startReference({
+      mode,
+      flaws,
+      webPort: port(webPort, "--web-port"),
+      apiPort: port(apiPort, "--api-port"),
+      ...(process.env.BETTER_AUTH_SECRET ? { secret: process.env.BETTER_AUTH_SECRET } : {}),
+    });
+    try {
+      console.error(`reference app: web ${app.webUrl}, api ${app.apiUrl}`);
+      if (interrupt.signal.aborted) throw new HarnessError("INTERRUPTED", `interrupted by ${String(interrupt.signal.reason)} before the audit started`);
+      const env = { ...process.env, ...auditEnvFor(app), ...(process.env.AUTHPROOF_RPS ? { AUTHPROOF_RPS: process.env.AUTHPROOF_RPS } : {}) };
+      const config = await loadConfig({ file, flags: { ...flags, mode }, env, cwd: process.cwd() });
+      return await auditAndReport(config, interrupt.signal);
+    } finally {
+      await app.stop();
+    }
   } finally {
-    await app.stop();
+    interrupt.dispose();
   }
 }
 
-async function auditAndReport(config: AuthproofConfig): Promise<number> {
+async function auditAndReport(config: AuthproofConfig, signal: AbortSignal): Promise<number> {
   const progress = createProgress(process.stderr);
-  const run = await runAudit(config, { log: progress.log, progress: progress.outcome });
+  const run = await runAudit(config, { log: progress.log, progress: progress.outcome, signal });
   progress.done();
+  if (run.stopped) {
+    const where = run.runDir ?? config.run.out;
+    console.error(`authproof: ${describeStop(run.stopped)}: ${run.report.results.length} results finished, partial report written to ${where}`);
+    return 2;
+  }
+  if (run.incomplete) {
+    console.error(`authproof: incomplete: ${run.incomplete}; report written to ${run.runDir ?? config.run.out}`);
+    return 2;
+  }
   for (const line of terminalSummary(run.report)) console.log(line);
   if (run.runDir) console.log(`reports: ${run.runDir}`);
   return run.exitCode;

@@ -23,10 +23,11 @@ export async function rerenderReport(
   const outDir = resolve(flags.out ?? dirname(dirname(resolve(file))));
   const written = await writeReportFiles(report, { outDir, reporters, overwrite: true });
   console.log(`authproof: re-rendered ${written.files.length} file(s) in ${written.runDir}`);
+  if (report.run.state !== "complete") console.log(`note: this report is ${report.run.state}${report.run.reason ? ` (${report.run.reason})` : ""}: not a pass`);
   if (!failOn || failOn === report.policy.failOn) console.log(summaryLine(report));
   if (report.baseline) {
     const { counts } = report.baseline;
     console.log(`baseline: ${counts.new} new, ${counts.fixed} fixed, ${counts.unchanged} unchanged, ${counts.absent} not re-tested`);
   }
-  return exitCodeFor(report, failOn ?? report.policy.failOn);
+  return report.run.state === "complete" ? exitCodeFor(report, failOn ?? report.policy.failOn) : 2;
 }

@@ -51,6 +51,7 @@ export const CONFIG_SOURCES: ConfigSource[] = [
   { path: ["rate", "rps"], env: "AUTHPROOF_RPS", flags: ["rps"], kind: "number" },
   { path: ["rate", "concurrency"], env: "AUTHPROOF_CONCURRENCY", flags: ["concurrency"], kind: "number" },
   { path: ["timeouts", "requestMs"], env: "AUTHPROOF_TIMEOUT_MS", flags: ["timeout"], kind: "number" },
+  { path: ["timeouts", "operationMs"], env: "AUTHPROOF_OPERATION_TIMEOUT_MS", flags: ["operation-timeout"], kind: "number" },
   { path: ["run", "seed"], env: "AUTHPROOF_SEED", flags: ["seed"], kind: "number" },
   { path: ["run", "runs"], env: "AUTHPROOF_RUNS", flags: ["runs"], kind: "number" },
   { path: ["run", "only"], env: "AUTHPROOF_ONLY", flags: ["only"], kind: "list" },
@@ -62,6 +63,7 @@ export const CONFIG_SOURCES: ConfigSource[] = [
   { path: ["run", "requireOracle"], env: "AUTHPROOF_REQUIRE_ORACLE", flags: ["require-oracle"], kind: "boolean" },
   { path: ["claims", "requireKnownSubject"], env: "AUTHPROOF_REQUIRE_KNOWN_SUBJECT", flags: ["require-known-subject"], kind: "boolean" },
   { path: ["run", "baseline"], env: "AUTHPROOF_BASELINE", flags: ["baseline"], kind: "string" },
+  { path: ["run", "maxTimeSec"], env: "AUTHPROOF_MAX_TIME", flags: ["max-time"], kind: "number" },
 ];
 
 const DISCOVERED_FILES = ["authproof.config.ts", "authproof.config.mts", "authproof.config.mjs", "authproof.config.js", "authproof.config.json"];

@@ -165,7 +165,14 @@ export const configSchema = z.strictObject({
       concurrency: z.number().int().min(1).max(256).default(8),
     })
     .prefault({}),
-  timeouts: z.strictObject({ requestMs: z.number().int().positive().default(5000) }).prefault({}),
+  timeouts: z
+    .strictObject({
+      /** Whole-request deadline (headers and body). */
+      requestMs: z.number().int().positive().default(10_000),
+      /** Time one operation (method + path template) may keep the run busy; further requests to it come back as errors. */
+      operationMs: z.number().int().positive().default(60_000),
+    })
+    .prefault({}),
   run: z
     .strictObject({
       seed: z.number().int().optional(),
@@ -186,6 +193,8 @@ export const configSchema = z.strictObject({
       /** A black-box run (no signing key, so no claims checks) is not enough: stop it as incomplete. */
       requireOracle: z.boolean().default(false),
       baseline: z.string().min(1).optional(),
+      /** Overall deadline of the audit in seconds: after it nothing more is sent and a partial report is written (exit 2). */
+      maxTimeSec: z.number().positive().optional(),
     })
     .prefault({}),
 });

@@ -1,6 +1,9 @@
 import { Pool } from "undici";
-import type { Exchange, ExchangeErrorKind, HttpRequest, HttpResponse } from "./types.ts";
+import { OperationBudgets } from "./budget.ts";
+import { DEFAULT_STOP_POLICY, OriginHealth, type StopPolicy } from "./health.ts";
 import { Semaphore, TokenBucket, systemClock, type Clock } from "./limits.ts";
+import { OriginPace } from "./pace.ts";
+import type { Exchange, ExchangeErrorKind, HttpRequest, HttpResponse } from "./types.ts";
 
 export interface HttpDriverOptions {
   /** Origins (scheme://host:port) that may receive traffic; anything else is refused unsent ("blocked"). */
@@ -11,13 +14,19 @@ export interface HttpDriverOptions {
   burst?: number;
   /** Requests in flight at once (default 8); also the keep-alive connections per origin. */
   concurrency?: number;
-  /** Whole-request deadline, headers and body (default 5000 ms). */
+  /** Whole-request deadline, headers and body (default 10 000 ms). */
   timeoutMs?: number;
-  /** How often a 429 is retried before it is returned as is (default 3). */
+  /** Time one operation (method + `HttpRequest.operation`) may keep the run busy; 0 or absent = no budget. */
+  operationBudgetMs?: number;
+  /** Epoch ms after which nothing more is sent (requests in flight are cut short): the run's deadline. */
+  deadlineAt?: number;
+  /** When an origin counts as stopped (see OriginHealth). */
+  stopPolicy?: StopPolicy;
+  /** How often a 429 is retried before it is returned as is (default 5). */
   maxRetries429?: number;
   /** Longest single back-off honoured from Retry-After (default 30 s). */
   maxRetryWaitMs?: number;
-  /** Response bytes kept; the rest is discarded and `truncated` set (default 1 MiB). */
+  /** Response bytes kept; the rest is discarded and `truncated` set (default 1 MiB; `HttpRequest.maxBodyBytes` overrides). */
   maxBodyBytes?: number;
   /** Time source for pacing and back-off (tests replace it). */
   clock?: Clock;
@@ -28,11 +37,17 @@ export interface HttpDriverStats {
   sent: number;
   /** 429 retries. */
   retries: number;
-  /** Exchanges that ended without a response (timeouts, refused, network). */
+  /** Exchanges that ended without a response (timeouts, refused, reset, network). */
   errors: number;
   timeouts: number;
   /** Requests refused unsent because their origin is not allowed (or the URL is not http(s)). */
   blocked: number;
+  /** Requests not sent because their origin had stopped answering. */
+  stopped: number;
+  /** Requests not sent because their operation had used its time budget. */
+  overBudget: number;
+  /** Requests not sent (or cut short) because the driver was halted or closed, or the deadline passed. */
+  cancelled: number;
   /** Highest number of requests in flight at once. */
   maxInFlight: number;
 }
@@ -43,23 +58,33 @@ const BEYOND_LATIN1 = /[^\x00-\xff]/;
 
 class DeadlineExceeded extends Error {}
 
+type Refusal = { kind: ExchangeErrorKind; message: string };
+
 /**
  * HTTP client for every request the harness sends: keep-alive pool per origin, concurrency and
- * requests-per-second limits, whole-request timeout, bounded 429 back-off, no redirects, and an
- * origin allow-list. `send` never throws: failures come back in `Exchange.error`.
+ * requests-per-second limits, whole-request timeout, per-origin 429 back-off, per-operation time budgets, a run
+ * deadline, detection of a target that stopped answering, no redirects, and an origin allow-list. `send` never
+ * throws: failures come back in `Exchange.error`.
  */
 export class HttpDriver {
   private readonly allowed: Set<string>;
   private readonly pools = new Map<string, Pool>();
+  private readonly paces = new Map<string, OriginPace>();
   private readonly slots: Semaphore;
   private readonly bucket: TokenBucket;
+  private readonly health: OriginHealth;
+  private readonly budgets: OperationBudgets;
   private readonly clock: Clock;
   private readonly timeoutMs: number;
   private readonly maxRetries429: number;
   private readonly maxRetryWaitMs: number;
   private readonly maxBodyBytes: number;
-  private closed = false;
-  private readonly counters = { sent: 0, retries: 0, errors: 0, timeouts: 0, blocked: 0 };
+  private readonly deadlineAt: number | undefined;
+  private readonly deadlineTimer: NodeJS.Timeout | undefined;
+  private haltReason: string | undefined;
+  private wakeOnHalt!: () => void;
+  private readonly halted = new Promise<void>((resolve) => (this.wakeOnHalt = resolve));
+  private readonly counters = { sent: 0, retries: 0, errors: 0, timeouts: 0, blocked: 0, stopped: 0, overBudget: 0, cancelled: 0 };
 
   constructor(opts: HttpDriverOptions) {
     this.allowed = new Set(opts.allowedOrigins.map(normaliseOrigin));
@@ -67,54 +92,109 @@ export class HttpDriver {
     const rps = opts.rps ?? 0;
     this.bucket = new TokenBucket(rps, opts.burst ?? Math.max(1, Math.ceil(rps / 10)), this.clock);
     this.slots = new Semaphore(opts.concurrency ?? 8);
-    this.timeoutMs = opts.timeoutMs ?? 5000;
-    this.maxRetries429 = opts.maxRetries429 ?? 3;
+    this.health = new OriginHealth(opts.stopPolicy ?? DEFAULT_STOP_POLICY);
+    this.budgets = new OperationBudgets(opts.operationBudgetMs ?? 0, () => this.clock.now());
+    this.timeoutMs = opts.timeoutMs ?? 10_000;
+    this.maxRetries429 = opts.maxRetries429 ?? 5;
     this.maxRetryWaitMs = opts.maxRetryWaitMs ?? 30_000;
     this.maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY;
+    this.deadlineAt = opts.deadlineAt;
+    if (this.deadlineAt !== undefined) {
+      this.deadlineTimer = setTimeout(() => this.halt("the run reached its time limit"), Math.max(0, this.deadlineAt - Date.now()));
+      this.deadlineTimer.unref();
+    }
   }
 
   /** Sends one request (retrying 429s within bounds) and returns what happened. */
   async send(req: HttpRequest): Promise<Exchange> {
     const startedAt = Date.now();
-    const fail = (kind: ExchangeErrorKind, message: string): Exchange => ({ request: req, error: { kind, message }, startedAt });
+    const fail = (refusal: Refusal): Exchange => ({ request: req, error: refusal, startedAt });
 
     let url: URL;
     try {
       url = new URL(req.url);
     } catch {
       this.counters.blocked++;
-      return fail("blocked", `not sent: invalid URL ${JSON.stringify(req.url)}`);
+      return fail({ kind: "blocked", message: `not sent: invalid URL ${JSON.stringify(req.url)}` });
     }
     if ((url.protocol !== "http:" && url.protocol !== "https:") || !this.allowed.has(url.origin)) {
       this.counters.blocked++;
-      return fail("blocked", `not sent: origin ${url.origin} is not an allowed target`);
+      return fail({ kind: "blocked", message: `not sent: origin ${url.origin} is not an allowed target` });
     }
-    if (this.closed) return fail("network", "not sent: the HTTP driver is closed");
-
     const headers = headerLines(req);
-    if ("problem" in headers) return fail("network", `not sent: ${headers.problem}`);
+    if ("problem" in headers) return fail({ kind: "network", message: `not sent: ${headers.problem}` });
     const body = req.body ?? (req.json !== undefined ? JSON.stringify(req.json) : undefined);
+    const origin = url.origin;
+    const operation = req.operation ? `${req.method.toUpperCase()} ${req.operation}` : undefined;
+    const pace = this.paceOf(origin);
 
-    const release = await this.slots.acquire();
-    try {
-      for (let attempt = 0; ; attempt++) {
+    let limited: Exchange | undefined;
+    for (let attempt = 0; ; attempt++) {
+      const before = this.refusal(origin, operation);
+      if (before) return limited ?? fail(before);
+      const releaseOrigin = await pace.acquire(attempt > 0);
+      const releaseSlot = await this.slots.acquire(attempt > 0);
+      let exchange: Exchange;
+      try {
         await this.clock.sleep(this.bucket.reserve());
-        if (this.closed) return fail("network", "not sent: the HTTP driver was closed while the request waited");
-        const exchange = await this.attempt(req, url, headers.lines, body);
-        const response = exchange.response;
-        if (response?.status !== 429 || attempt >= this.maxRetries429) return exchange;
-        this.counters.retries++;
-        const wait = Math.min(this.maxRetryWaitMs, retryAfterMs(response.headers) ?? 500 * 2 ** attempt);
-        this.bucket.pause(wait);
+        const refusal = this.refusal(origin, operation);
+        if (refusal) return limited ?? fail(refusal);
+        const end = operation ? this.budgets.begin(operation) : () => {};
+        try {
+          exchange = await this.attempt(req, url, headers.lines, body);
+        } finally {
+          end();
+        }
+      } finally {
+        releaseSlot();
+        releaseOrigin();
       }
-    } finally {
-      release();
+      const response = exchange.response;
+      if (response) {
+        this.health.answered(origin);
+        pace.observe(response.status === 429);
+      } else if (exchange.error?.kind === "refused" || exchange.error?.kind === "reset") {
+        this.health.failed(origin, exchange.error.kind);
+      }
+      if (response?.status !== 429 || attempt >= this.maxRetries429) return exchange;
+      this.counters.retries++;
+      limited = exchange;
+      const wait = Math.min(this.maxRetryWaitMs, retryAfterMs(response.headers) ?? 500 * 2 ** attempt);
+      const end = operation ? this.budgets.begin(operation) : () => {};
+      await Promise.race([this.clock.sleep(wait), this.halted]);
+      end();
     }
   }
 
-  /** Closes every keep-alive connection; later sends fail with kind "network". */
+  /**
+   * Stops sending for good: requests in flight are cut short and later ones come back unsent, both as
+   * `cancelled` with this reason (the run is interrupted or past its deadline).
+   */
+  halt(reason: string): void {
+    if (this.haltReason) return;
+    this.haltReason = reason;
+    this.wakeOnHalt();
+    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    for (const pool of pools) void pool.destroy().catch(() => undefined);
+  }
+
+  /** Why the driver stopped sending, or undefined while it sends. */
+  haltedBecause(): string | undefined {
+    return this.haltReason;
+  }
+
+  /** The origins that stopped answering (see OriginHealth); the driver sends them nothing more. */
+  stoppedOrigins(): string[] {
+    return this.health.stoppedOrigins();
+  }
+
+  /** Closes every keep-alive connection; later sends come back `cancelled`. */
   async close(): Promise<void> {
-    this.closed = true;
+    if (!this.haltReason) this.haltReason = "the HTTP driver is closed";
+    this.wakeOnHalt();
+    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
     const pools = [...this.pools.values()];
     this.pools.clear();
     await Promise.all(pools.map((p) => p.close().catch(() => p.destroy())));
@@ -123,6 +203,30 @@ export class HttpDriver {
   /** Counters since construction. */
   stats(): HttpDriverStats {
     return { ...this.counters, maxInFlight: this.slots.maxActive };
+  }
+
+  /** Why a request to this origin and operation must not be sent now, or undefined. */
+  private refusal(origin: string, operation: string | undefined): Refusal | undefined {
+    if (this.haltReason || (this.deadlineAt !== undefined && Date.now() >= this.deadlineAt)) {
+      this.counters.cancelled++;
+      return { kind: "cancelled", message: `not sent: ${this.haltReason ?? "the run reached its time limit"}` };
+    }
+    const stopped = this.health.stoppedBecause(origin);
+    if (stopped) {
+      this.counters.stopped++;
+      return { kind: "stopped", message: `not sent: ${origin} stopped answering (${stopped})` };
+    }
+    if (operation && this.budgets.exhausted(operation)) {
+      this.counters.overBudget++;
+      return { kind: "budget", message: `not sent: ${operation} used its time budget of ${Math.round(this.budgets.budgetMs / 1000)} s` };
+    }
+    return undefined;
+  }
+
+  private paceOf(origin: string): OriginPace {
+    let pace = this.paces.get(origin);
+    if (!pace) this.paces.set(origin, (pace = new OriginPace(this.slots.limit)));
+    return pace;
   }
 
   private pool(origin: string): Pool {
@@ -156,7 +260,7 @@ export class HttpDriver {
       });
       deadline.body = res.body;
       if (deadline.expired) res.body.destroy(new DeadlineExceeded());
-      const { text, truncated } = await readCapped(res.body, res.headers["content-length"], this.maxBodyBytes);
+      const { text, truncated } = await readCapped(res.body, res.headers["content-length"], req.maxBodyBytes ?? this.maxBodyBytes);
       const response: HttpResponse = {
         status: res.statusCode,
         headers: normaliseHeaders(res.headers),
@@ -168,6 +272,10 @@ export class HttpDriver {
       if (json !== undefined) response.json = json.value;
       return { request: req, response, startedAt };
     } catch (err) {
+      if (this.haltReason) {
+        this.counters.cancelled++;
+        return { request: req, error: { kind: "cancelled", message: `cut short: ${this.haltReason}` }, startedAt };
+      }
       const error = classify(err, deadline.expired, this.timeoutMs);
       this.counters.errors++;
       if (error.kind === "timeout") this.counters.timeouts++;
@@ -281,6 +389,9 @@ function errorCode(err: unknown): string | undefined {
   return e.cause ? errorCode(e.cause) : undefined;
 }
 
+/** The connection was closed or reset under the request (undici's UND_ERR_SOCKET is "other side closed"). */
+const RESET_CODES = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED", "UND_ERR_SOCKET"]);
+
 function classify(err: unknown, deadlineHit: boolean, timeoutMs: number): { kind: ExchangeErrorKind; message: string } {
   const code = errorCode(err);
   if (deadlineHit || code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT" || code === "UND_ERR_CONNECT_TIMEOUT") {
@@ -288,5 +399,6 @@ function classify(err: unknown, deadlineHit: boolean, timeoutMs: number): { kind
   }
   const message = err instanceof Error && err.message ? err.message : String(err);
   if (code === "ECONNREFUSED") return { kind: "refused", message: `connection refused (${message})` };
+  if (code && RESET_CODES.has(code)) return { kind: "reset", message: `connection closed before an answer (${code}: ${message})` };
   return { kind: "network", message: code ? `${code}: ${message}` : message };
 }

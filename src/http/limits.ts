@@ -17,8 +17,6 @@ export const systemClock: Clock = {
 export class TokenBucket {
   private tokens: number;
   private last: number;
-  private pausedUntil = 0;
-  readonly granted: number[] = [];
 
   constructor(
     readonly rate: number,
@@ -32,20 +30,12 @@ export class TokenBucket {
   /** Takes a token; returns the wait in ms before the request may go out (0 = now). */
   reserve(): number {
     const now = this.clock.now();
-    const pauseWait = Math.max(0, this.pausedUntil - now);
-    if (this.rate <= 0) return pauseWait;
+    if (this.rate <= 0) return 0;
     this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) * this.rate) / 1000);
     this.last = now;
     this.tokens -= 1;
-    const debtWait = this.tokens >= 0 ? 0 : (-this.tokens * 1000) / this.rate;
-    const wait = Math.max(debtWait, pauseWait);
-    this.granted.push(now + wait);
+    const wait = this.tokens >= 0 ? 0 : (-this.tokens * 1000) / this.rate;
     return wait;
-  }
-
-  /** Holds back every later reservation until `ms` from now (a server asked us to back off). */
-  pause(ms: number): void {
-    this.pausedUntil = Math.max(this.pausedUntil, this.clock.now() + ms);
   }
 }
 
@@ -59,10 +49,10 @@ export class Semaphore {
     if (!(limit >= 1)) throw new RangeError(`concurrency must be >= 1, got ${limit}`);
   }
 
-  /** Resolves when a slot is free; the caller must call the returned release exactly once. */
-  async acquire(): Promise<() => void> {
+  /** Resolves when a slot is free (`front`: before every waiter); the caller must call the returned release exactly once. */
+  async acquire(front = false): Promise<() => void> {
     if (this.active >= this.limit) {
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
+      await new Promise<void>((resolve) => (front ? this.waiters.unshift(resolve) : this.waiters.push(resolve)));
     } else {
       this.active++;
     }

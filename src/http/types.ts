@@ -9,6 +9,13 @@ export interface HttpRequest {
   json?: unknown;
   /** For a state-changing request: what it may touch (an id that does not exist, an object of the audit, …). */
   aim?: string;
+  /**
+   * The operation this request exercises, as its path template (`/api/tasks/{task_id}`): the driver keys the
+   * per-operation time budget on method + template. Requests without it have no budget.
+   */
+  operation?: string;
+  /** Response bytes kept for this request, overriding the driver's cap (documents such as OpenAPI or a JWKS). */
+  maxBodyBytes?: number;
 }
 
 /** The response as received; header names lower-cased, `set-cookie` always an array. */
@@ -23,7 +30,14 @@ export interface HttpResponse {
   truncated?: boolean;
 }
 
-export type ExchangeErrorKind = "timeout" | "network" | "refused" | "blocked";
+/**
+ * Why an exchange has no response. Sent and unanswered: `timeout` (no complete answer in time), `refused`
+ * (nothing listens), `reset` (the connection was closed or reset before an answer), `network` (anything else,
+ * including a request the transport could not carry). Never sent: `blocked` (origin not allowed), `stopped`
+ * (the target stopped answering: its origin failed several times in a row), `budget` (the operation used its
+ * time budget), `cancelled` (the run is ending: interrupted, past its deadline, or the driver was closed).
+ */
+export type ExchangeErrorKind = "timeout" | "network" | "refused" | "reset" | "blocked" | "stopped" | "budget" | "cancelled";
 
 /** A request with either its response or the reason it has none. Never thrown. */
 export interface Exchange {

@@ -42,6 +42,8 @@ export interface ReferenceApp {
   publicJwk?: JWK;
   /** Better Auth's SQLite file (user, session, account, verification, jwks), inside a temp dir removed by stop(). */
   authDatabasePath: string;
+  /** The backend's SQLite file (tasks), in the same temp dir. */
+  tasksDatabasePath: string;
   /** Stops both servers (process groups) and removes the temporary databases. */
   stop(): Promise<void>;
 }
@@ -91,6 +93,7 @@ export async function startReference(opts: StartReferenceOptions = {}): Promise<
 
   const tempDir = mkdtempSync(path.join(tmpdir(), "authproof-reference-"));
   const authDb = path.join(tempDir, "auth.db");
+  const tasksDb = path.join(tempDir, "tasks.db");
   const sideFlaws = (side: string) => flaws.filter((f) => f.side === side).map((f) => f.name).join(",");
   const base = childEnvironment();
 
@@ -121,7 +124,7 @@ export async function startReference(opts: StartReferenceOptions = {}): Promise<
       BETTER_AUTH_URL: webUrl,
       BETTER_AUTH_SECRET: secret,
       CORS_ORIGINS: webUrl,
-      DATABASE_PATH: path.join(tempDir, "tasks.db"),
+      DATABASE_PATH: tasksDb,
       AUTH_DATABASE_PATH: authDb,
       REFERENCE_FLAWS: sideFlaws("backend"),
     },
@@ -146,7 +149,7 @@ export async function startReference(opts: StartReferenceOptions = {}): Promise<
     throw error;
   }
 
-  return { webUrl, apiUrl, mode, flaws: flawNames, secret, signingJwk, publicJwk, authDatabasePath: authDb, stop: () => stop() };
+  return { webUrl, apiUrl, mode, flaws: flawNames, secret, signingJwk, publicJwk, authDatabasePath: authDb, tasksDatabasePath: tasksDb, stop: () => stop() };
 }
 
 /** The parent's environment minus anything that would change how the servers behave (test flags, app config). */

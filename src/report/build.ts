@@ -2,7 +2,7 @@ import { CHECKS, getCheck } from "../catalogue/checks.ts";
 import { toCurl } from "../http/curl.ts";
 import type { Exchange as HttpExchange } from "../http/types.ts";
 import type { CheckOutcome } from "../judge/types.ts";
-import { SCHEMA_VERSION, type Report, type Result } from "./schema.ts";
+import { SCHEMA_VERSION, type Report, type Result, type RunState } from "./schema.ts";
 import { summaryOf } from "./summary.ts";
 import { groupFindings } from "./findings.ts";
 import { severityRank } from "../catalogue/types.ts";
@@ -27,6 +27,8 @@ export interface BuildReportOptions {
   durationMs: number;
   /** Applied to every string of the report: secrets out, tokens shortened. */
   redact: (text: string) => string;
+  /** Whether the run finished (default complete). */
+  run?: RunState;
 }
 
 /**
@@ -45,6 +47,7 @@ export function buildReport(model: TargetModel, recorded: RecordedOutcome[], opt
     target: { apiUrl: model.config.api.baseUrl, authUrl: model.config.auth.baseUrl, mode: model.config.mode, oracle: model.oracle },
     startedAt: model.startedAt,
     durationMs: options.durationMs,
+    run: options.run ?? { state: "complete" },
     seed: model.seed,
     policy: {
       failOn: model.config.policy.failOn,
@@ -60,7 +63,21 @@ export function buildReport(model: TargetModel, recorded: RecordedOutcome[], opt
   return redactDeep(report, options.redact);
 }
 
-function toResult(outcome: CheckOutcome, durationMs: number): Result {
+/**
+ * No answer, no verdict: a pass or fail whose evidence holds an exchange without a response (refused, reset,
+ * timed out, never sent) becomes an error naming it. A safety net under the judges, who should already say so.
+ */
+export function withoutUnansweredVerdicts(outcome: CheckOutcome): CheckOutcome {
+  if (outcome.status !== "pass" && outcome.status !== "fail") return outcome;
+  const unanswered = outcome.exchanges?.find(({ exchange }) => !exchange.response);
+  if (!unanswered) return outcome;
+  const why = unanswered.exchange.error ? `${unanswered.exchange.error.kind}: ${unanswered.exchange.error.message}` : "no response";
+  const was = `it would have been ${outcome.status}${outcome.reason ? `: ${outcome.reason}` : ""}`;
+  return { ...outcome, status: "error", reason: `no answer to "${unanswered.label}" (${why}); ${was}` };
+}
+
+function toResult(recorded: CheckOutcome, durationMs: number): Result {
+  const outcome = withoutUnansweredVerdicts(recorded);
   const check = getCheck(outcome.checkId);
   const endpoint = outcome.endpoint;
   const masked = SESSION_CATEGORIES.has(check.category);

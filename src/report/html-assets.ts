@@ -46,6 +46,9 @@ section { background: var(--card); border: 1px solid var(--line); border-radius:
   padding: 0.55rem 1.3rem; border-radius: 10px; line-height: 1.1; }
 .verdict-fail .verdict-badge { background: #c4291c; }
 .verdict-pass .verdict-badge { background: #1b7a3d; }
+.verdict-partial .verdict-badge, .verdict-incomplete .verdict-badge { background: #a15c00; }
+.run-banner { max-width: 72rem; margin: 0 auto 0.8rem; padding: 0.7rem 1.25rem; border-left: 5px solid #a15c00;
+  background: #fff4e0; color: #3d2600; font-weight: 600; }
 .top h1 { font-size: 1.5rem; }
 .verdict-line { margin: 0.25rem 0 0.7rem; font-size: 1.05rem; }
 dl.meta { display: flex; flex-wrap: wrap; gap: 0.3rem 1.4rem; margin: 0; font-size: 0.9rem; }

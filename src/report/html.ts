@@ -28,7 +28,7 @@ export function renderHtml(report: Report): string {
   ];
   const scriptHash = createHash("sha256").update(HTML_SCRIPT).digest("base64");
   const csp = `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${scriptHash}'; img-src data:; base-uri 'none'; form-action 'none'`;
-  const verdict = report.summary.verdict.toUpperCase();
+  const verdict = verdictLabel(report);
 
   return `<!doctype html>
 <html lang="en">
@@ -42,6 +42,7 @@ export function renderHtml(report: Report): string {
 </head>
 <body>
 ${renderHeader(report)}
+${renderRunBanner(report)}
 <nav class="toc" aria-label="Sections">
   <a href="#overview">At a glance</a>
   ${report.matrix ? `<a href="#matrix">Isolation matrix</a>` : ""}
@@ -82,6 +83,22 @@ export function esc(text: string): string {
     .replace(/'/g, "&#39;");
 }
 
+/** PASS / FAIL for a complete run; PARTIAL / INCOMPLETE otherwise (never a pass: checks are missing). */
+function verdictLabel(report: Report): string {
+  return report.run.state === "complete" ? report.summary.verdict.toUpperCase() : report.run.state.toUpperCase();
+}
+
+/** The banner of a run that did not finish: why, and what the results below are. */
+function renderRunBanner(report: Report): string {
+  if (report.run.state === "complete") return "";
+  const why = report.run.reason ? `: ${report.run.reason}` : "";
+  const what =
+    report.run.state === "partial"
+      ? `the run ended early${why}. Only the ${plural(report.results.length, "result")} finished by then are shown; the checks that did not run are missing, so this report is not a pass.`
+      : `the run is incomplete${why}. Its coverage is empty or broken, so this report is not a pass.`;
+  return `<div class="run-banner" id="run-state" role="alert">${esc(`${report.run.state === "partial" ? "Partial" : "Incomplete"} run — ${what}`)}</div>`;
+}
+
 function renderHeader(report: Report): string {
   const s = report.summary;
   const failOn = report.policy.failOn;
@@ -110,8 +127,9 @@ function renderHeader(report: Report): string {
       `fail on ${report.policy.failOn}; foreign object → ${report.policy.foreignStatus}; max token lifetime ${report.policy.maxTokenLifetimeSec} s`,
     ],
   ];
-  return `<header class="top verdict-${esc(s.verdict)}">
-  <div class="verdict-badge" id="verdict" aria-label="Verdict">${esc(s.verdict.toUpperCase())}</div>
+  const state = report.run.state === "complete" ? s.verdict : report.run.state;
+  return `<header class="top verdict-${esc(state)}">
+  <div class="verdict-badge" id="verdict" aria-label="Verdict">${esc(verdictLabel(report))}</div>
   <div class="top-text">
     <h1>authproof report</h1>
     <p class="verdict-line">${line}${extra ? ` <span class="muted">${esc(extra)}</span>` : ""}</p>

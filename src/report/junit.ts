@@ -28,6 +28,10 @@ export function renderJunit(report: Report, options: JunitOptions = {}): string 
   const suites = CATEGORIES.filter((c) => byCategory.has(c)).map((category) =>
     renderSuite(category, byCategory.get(category)!, report, checks, options),
   );
+  // A run that did not finish says so in every testsuite (CI tools show testsuite properties); with no
+  // result at all, an empty "run" testsuite carries it.
+  if (suites.length === 0 && report.run.state !== "complete")
+    suites.push([`  <testsuite name="run" tests="0" failures="0" errors="0" skipped="0" time="0" timestamp="${xmlEscape(report.startedAt, true)}">`, ...runProperties(report), `  </testsuite>`].join("\n"));
   const count = (kind: Case["kind"]) => all.filter((c) => c.kind === kind).length;
   return [
     `<?xml version="1.0" encoding="UTF-8"?>`,
@@ -87,7 +91,18 @@ function renderSuite(category: string, cases: Case[], report: Report, checks: Ma
   const head =
     `  <testsuite name="${xmlEscape(category, true)}" tests="${cases.length}" failures="${count("failure")}" ` +
     `errors="${count("error")}" skipped="${count("skipped")}" time="${seconds(time)}" timestamp="${xmlEscape(report.startedAt, true)}">`;
-  return [head, ...cases.map((c) => renderCase(c, report, checks.get(c.checkId), options)), `  </testsuite>`].join("\n");
+  return [head, ...runProperties(report), ...cases.map((c) => renderCase(c, report, checks.get(c.checkId), options)), `  </testsuite>`].join("\n");
+}
+
+/** `authproof.run.state` / `authproof.run.reason` when the run is partial or incomplete. */
+function runProperties(report: Report): string[] {
+  if (report.run.state === "complete") return [];
+  return [
+    `    <properties>`,
+    `      <property name="authproof.run.state" value="${xmlEscape(report.run.state, true)}"/>`,
+    ...(report.run.reason ? [`      <property name="authproof.run.reason" value="${xmlEscape(report.run.reason, true)}"/>`] : []),
+    `    </properties>`,
+  ];
 }
 
 function renderCase(c: Case, report: Report, check: CheckEntry | undefined, options: JunitOptions): string {

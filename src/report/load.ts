@@ -40,15 +40,24 @@ export function parseReportText(text: string, source = "report"): Report {
       "schemaVersion: missing",
     ]);
   }
-  if (MIGRATABLE.includes(version)) return validateReport(migrate(value as Record<string, unknown>), source);
-  if (version !== SCHEMA_VERSION) {
+  if (majorOf(version) !== majorOf(SCHEMA_VERSION)) {
     throw new ReportError(
       "REPORT_UNSUPPORTED_VERSION",
-      `${source} has schemaVersion ${version}; this authproof reads ${[...MIGRATABLE, SCHEMA_VERSION].join(", ")}`,
+      `${source} has schemaVersion ${version}; this authproof reads ${majorOf(SCHEMA_VERSION)}.x`,
       [`schemaVersion: ${version}`],
     );
   }
-  return validateReport(value, source);
+  const upgraded = upgrade(value as Record<string, unknown>);
+  return validateReport(MIGRATABLE.includes(version) ? migrate(upgraded) : upgraded, source);
+}
+
+function majorOf(version: string): string {
+  return version.split(".")[0]!;
+}
+
+/** A report of an earlier minor version in today's shape: 1.0 had no `run` (every 1.0 run was complete). */
+function upgrade(report: Record<string, unknown>): Record<string, unknown> {
+  return { ...report, schemaVersion: SCHEMA_VERSION, run: report.run ?? { state: "complete" } };
 }
 
 /** Earlier minor versions of the current major, read by migrating them to SCHEMA_VERSION. */

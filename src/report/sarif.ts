@@ -72,14 +72,22 @@ export function buildSarif(report: Report, options: SarifOptions = {}): Record<s
         automationDetails: { id: `${options.category ?? "authproof"}/${report.runId}` },
         invocations: [
           {
-            executionSuccessful: true,
+            executionSuccessful: report.run.state === "complete",
+            ...(report.run.state !== "complete"
+              ? { exitCode: 2, exitCodeDescription: `${report.run.state} run${report.run.reason ? `: ${report.run.reason}` : ""}` }
+              : {}),
             startTimeUtc: new Date(report.startedAt).toISOString(),
             endTimeUtc: endTime,
-            toolExecutionNotifications: errored.map((r) => ({
+            toolExecutionNotifications: [
+              ...(report.run.state !== "complete"
+                ? [{ level: "error", message: { text: `authproof ${report.run.state} run${report.run.reason ? `: ${report.run.reason}` : ""}; results are missing` } }]
+                : []),
+              ...errored.map((r) => ({
               level: "warning",
               message: { text: `${r.title} could not be decided${where([r])}: ${r.reason ?? "harness error"}` },
               associatedRule: { id: r.checkId, index: ruleIndex.get(r.checkId) ?? -1 },
-            })),
+              })),
+            ],
           },
         ],
         results: alerts.map((f) => result(f, report, results, ruleIndex.get(f.checkId) ?? -1, options)),
@@ -88,6 +96,8 @@ export function buildSarif(report: Report, options: SarifOptions = {}): Record<s
           seed: report.seed,
           verdict: report.summary.verdict,
           failOn: report.policy.failOn,
+          runState: report.run.state,
+          ...(report.run.reason ? { runReason: report.run.reason } : {}),
         },
       },
     ],

@@ -3,9 +3,9 @@ import { CATEGORIES, SEVERITIES } from "../catalogue/types.ts";
 import { countFindings, summarize } from "./summary.ts";
 
 /**
- * Version of the report.json format. Bump the major for breaking changes; readers refuse other majors.
- * 1.1.0 added `findings[]`, `summary.skippedByReason`, `summary.findings` and the optional `impact` /
- * `exploitConfirmed` of results; 1.0.0 reports are migrated on load (src/report/load.ts).
+ * Version of the report.json format. Bump the major for breaking changes; readers refuse other majors and
+ * upgrade older minors. 1.1.0 added `run` (1.0 reports load as `{ state: "complete" }`), `findings[]`,
+ * `summary.skippedByReason`, `summary.findings` and the optional `impact` / `exploitConfirmed` of results.
  */
 export const SCHEMA_VERSION = "1.1.0";
 
@@ -202,6 +202,18 @@ const BaselineComparisonSchema = z
   })
   .meta({ description: "Comparison with the report given by --baseline" });
 
+const RunStateSchema = z
+  .object({
+    state: z.enum(["complete", "partial", "incomplete"]).meta({
+      description:
+        "complete = every selected check ran; partial = the run ended early (the target stopped answering, it was " +
+        "interrupted, or --max-time passed) and holds only the results finished by then; incomplete = the run's " +
+        "coverage is empty or broken. Anything but complete exits 2 and is never a PASS.",
+    }),
+    reason: z.string().optional().meta({ description: "Why the run is not complete, e.g. 'interrupted by SIGTERM'" }),
+  })
+  .meta({ id: "RunState" });
+
 /** The run identifier doubles as a directory name: keep it to a safe alphabet. */
 const RUN_ID_PATTERN = /^(?!latest$)[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
@@ -217,6 +229,7 @@ const ReportShape = z.object({
   }),
   startedAt: z.iso.datetime({ offset: true }),
   durationMs: z.number().nonnegative(),
+  run: RunStateSchema,
   seed: z.int(),
   policy: z.object({
     failOn: SeveritySchema,
@@ -323,6 +336,7 @@ export type Summary = Report["summary"];
 export type Finding = Report["findings"][number];
 export type Matrix = NonNullable<Report["matrix"]>;
 export type BaselineComparison = NonNullable<Report["baseline"]>;
+export type RunState = Report["run"];
 
 /**
  * The JSON Schema (draft 2020-12) published for this version, generated from ReportSchema.

@@ -2,68 +2,144 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { AuthproofConfig } from "../config/schema.ts";
 import { makeRedactor } from "../config/redact.ts";
+import { HarnessError } from "../errors.ts";
 import { HttpDriver } from "../http/driver.ts";
 import type { CheckOutcome } from "../judge/types.ts";
 import { applyBaseline } from "../report/baseline.ts";
+import { ReportError } from "../report/errors.ts";
 import { loadReport } from "../report/load.ts";
 import type { Report } from "../report/schema.ts";
 import { exitCodeFor } from "../report/summary.ts";
 import { writeReportFiles } from "../report/write.ts";
 import { buildReport, redactDeep } from "../report/build.ts";
-import { cleanupObjects } from "../target/cleanup.ts";
+import { cleanupTarget, type CleanupScope } from "../target/cleanup.ts";
 import type { TargetModel } from "../model/target.ts";
-import { prepareTarget } from "../target/prepare.ts";
+import { prepareTarget, type PrepareLedger } from "../target/prepare.ts";
 import { PACKAGE_ROOT, runSuites } from "./run-suites.ts";
+import { describeStop, RunStop, type StopCause } from "./stop.ts";
 import { assertKnownSelectors } from "./selection.ts";
 import { assertCoverage, incompleteReason } from "./coverage.ts";
-import { HarnessError } from "../errors.ts";
 
 export interface AuditRun {
   report: Report;
   runDir?: string;
   files: string[];
-  exitCode: 0 | 1;
+  /** 0 no finding at or above failOn, 1 findings, 2 the run ended early (`stopped` says why; the report is partial). */
+  exitCode: 0 | 1 | 2;
+  stopped?: StopCause;
+  /** Why the finished run is no verdict (nothing was judged): exit 2, the report is marked incomplete. */
+  incomplete?: string;
+  /** What clean-up could not remove, one line per kind (empty when nothing was left behind). */
+  leftBehind: string[];
 }
 
 export interface AuditHooks {
   log: (line: string) => void;
   progress: (outcome: CheckOutcome) => void;
+  /** Aborted on SIGINT / SIGTERM (the reason is the signal's name): the audit winds down and reports what finished. */
+  signal?: AbortSignal;
 }
 
-/** The whole audit: target model → suites → report model → files. Throws HarnessError / ConfigError / TargetError for exit 2. */
+/** How long clean-up may take once the audit is over (or was cut short). */
+const CLEANUP_BUDGET_MS = 30_000;
+
+/**
+ * The whole audit: inputs validated → target model → suites → clean-up → report model → files. It ends early
+ * when the target stops answering, on SIGINT / SIGTERM (`hooks.signal`) or at `run.maxTimeSec`: then it cleans
+ * up, writes the finished results as a partial report and returns exit code 2. Throws HarnessError /
+ * ConfigError / TargetError / ReportError for exit 2 when there is nothing to report.
+ */
 export async function runAudit(config: AuthproofConfig, hooks: AuditHooks, cwd = process.cwd()): Promise<AuditRun> {
   assertKnownSelectors(config);
   const started = Date.now();
-  const driver = new HttpDriver({
-    allowedOrigins: [config.api.baseUrl, ...(config.auth.baseUrl ? [config.auth.baseUrl] : [])].map((url) => new URL(url).origin),
-    rps: config.rate.rps,
-    concurrency: config.rate.concurrency,
-    timeoutMs: config.timeouts.requestMs,
-  });
-  let model: TargetModel | undefined;
+  const baseline = config.run.baseline ? await loadBaseline(resolve(cwd, config.run.baseline)) : undefined;
+  const stop = new RunStop();
+  const onSignal = () => stop.stop({ kind: "interrupted", signal: String(hooks.signal?.reason ?? "a signal") });
+  if (hooks.signal?.aborted) onSignal();
+  hooks.signal?.addEventListener("abort", onSignal, { once: true });
+  const maxTimeSec = config.run.maxTimeSec;
+  const deadlineAt = maxTimeSec ? started + maxTimeSec * 1000 : undefined;
+  const deadline = maxTimeSec ? setTimeout(() => stop.stop({ kind: "deadline", seconds: maxTimeSec }), maxTimeSec * 1000) : undefined;
+  deadline?.unref();
+
+  const driver = new HttpDriver({ ...driverOptions(config), ...(deadlineAt ? { deadlineAt } : {}) });
+  stop.onStop((cause) => driver.halt(describeStop(cause)));
+  const ledger: PrepareLedger = { users: [], objects: [], resources: [] };
   try {
-    model = await prepareTarget(config, driver, hooks.log, cwd);
-    for (const warning of model.warnings) hooks.log(`note: ${warning}`);
-    await assertCoverage(model, driver);
+    let model: TargetModel;
+    try {
+      model = await prepareTarget(config, driver, hooks.log, ledger, cwd);
+      for (const warning of model.warnings) hooks.log(`note: ${warning}`);
+      await assertCoverage(model, driver);
+    } catch (error) {
+      const cleanup = await cleanUp(config, { config, ...ledger });
+      for (const line of cleanup.leftBehind) hooks.log(`left behind: ${line}`);
+      if (stop.cause) throw new HarnessError(stop.cause.kind === "interrupted" ? "INTERRUPTED" : "INCOMPLETE", `${describeStop(stop.cause)} before any check ran; nothing to report`);
+      throw error;
+    }
     const redact = makeRedactor(secretsOf(model), { includeTokens: config.run.includeTokens });
-    const recorded = await runSuites(model, (outcome) => hooks.progress(redactDeep(outcome, redact)));
-    let report = buildReport(model, recorded, {
+    const suites = await runSuites(model, (outcome) => hooks.progress(redactDeep(outcome, redact)), { stop, ...(deadlineAt ? { deadlineAt } : {}) });
+    const cause = stop.cause; // what ran after this point (clean-up) does not change the verdict
+    const cleanup = await cleanUp(config, { ...model, extraUsers: suites.users });
+    for (const line of cleanup.leftBehind) hooks.log(`left behind: ${line}`);
+
+    let report = buildReport(model, suites.recorded, {
       runId: runIdFor(model),
       toolVersion: toolVersion(),
       durationMs: Date.now() - started,
       redact,
+      run: cause ? { state: "partial", reason: describeStop(cause) } : { state: "complete" },
     });
-    const nothingJudged = incompleteReason(report);
-    if (nothingJudged) throw new HarnessError("INCOMPLETE", `incomplete: ${nothingJudged}`);
-    if (config.run.baseline) report = applyBaseline(report, await loadReport(resolve(cwd, config.run.baseline)));
+    const incomplete = cause ? undefined : incompleteReason(report);
+    if (incomplete) report = { ...report, run: { state: "incomplete", reason: incomplete } };
+    if (baseline) report = applyBaseline(report, baseline);
     const written = await writeReportFiles(report, {
       outDir: resolve(cwd, config.run.out),
       reporters: config.run.reporters,
-      suiteFiles: Object.fromEntries(recorded.map(({ outcome, suiteFile }) => [outcome.checkId, suiteFile])),
+      suiteFiles: Object.fromEntries(suites.recorded.map(({ outcome, suiteFile }) => [outcome.checkId, suiteFile])),
     });
-    return { report, runDir: written.runDir, files: written.files, exitCode: exitCodeFor(report, config.policy.failOn) };
+    return {
+      report,
+      runDir: written.runDir,
+      files: written.files,
+      exitCode: cause || incomplete ? 2 : exitCodeFor(report, config.policy.failOn),
+      ...(cause ? { stopped: cause } : {}),
+      ...(incomplete ? { incomplete } : {}),
+      leftBehind: cleanup.leftBehind,
+    };
   } finally {
-    if (model) await cleanupObjects(driver, model).catch(() => undefined);
+    if (deadline) clearTimeout(deadline);
+    hooks.signal?.removeEventListener("abort", onSignal);
+    await driver.close();
+  }
+}
+
+/** Every file named on the command line or in the config is checked before the first request. */
+async function loadBaseline(file: string): Promise<Report> {
+  try {
+    return await loadReport(file);
+  } catch (error) {
+    if (error instanceof ReportError) throw new ReportError(error.code, `--baseline: ${error.message}`, error.issues, { cause: error });
+    throw error;
+  }
+}
+
+function driverOptions(config: AuthproofConfig) {
+  return {
+    allowedOrigins: [config.api.baseUrl, ...(config.auth.baseUrl ? [config.auth.baseUrl] : [])].map((url) => new URL(url).origin),
+    rps: config.rate.rps,
+    concurrency: config.rate.concurrency,
+    timeoutMs: config.timeouts.requestMs,
+    operationBudgetMs: config.timeouts.operationMs,
+  };
+}
+
+/** Clean-up runs on a driver of its own (the audit's may be halted), bounded by CLEANUP_BUDGET_MS. */
+async function cleanUp(config: AuthproofConfig, scope: CleanupScope) {
+  const driver = new HttpDriver({ ...driverOptions(config), deadlineAt: Date.now() + CLEANUP_BUDGET_MS });
+  try {
+    return await cleanupTarget(driver, scope);
+  } finally {
     await driver.close();
   }
 }

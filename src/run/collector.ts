@@ -1,19 +1,38 @@
 import type { Reporter, TestCase, TestModule } from "vitest/node";
 import type { CheckOutcome } from "../judge/types.ts";
 import type { RecordedOutcome } from "../report/build.ts";
-import { META_KEY } from "./record.ts";
+import type { TestUser } from "../target/identities.ts";
+import { META_KEY, RUN_META_KEY, type RunMeta } from "./record.ts";
 
-/** A vitest reporter that gathers the outcomes the suites record and prints progress. */
+/**
+ * A vitest reporter that gathers the outcomes the suites record and prints progress. It also reads the run's
+ * state that every test carries (see RunMeta): the first origin that stopped answering is reported through
+ * `onStopped`, and the outcomes of tests that ended once the run was disturbed (an origin stopped, the driver
+ * halted) are left out: they are not finished results.
+ */
 export class OutcomeCollector implements Reporter {
   readonly outcomes: RecordedOutcome[] = [];
   readonly problems: string[] = [];
+  /** Users made in the worker (e.g. a UI sign-up), by email. */
+  readonly users = new Map<string, TestUser>();
+  /** Tests whose outcomes were left out because the run was disturbed when they ended. */
+  dropped = 0;
+
   constructor(
     private readonly root: string,
     private readonly progress: (outcome: CheckOutcome) => void,
+    private readonly onStopped: (origin: string) => void = () => {},
   ) {}
 
   onTestCaseResult(testCase: TestCase): void {
     const meta = testCase.meta() as Record<string, unknown>;
+    const run = meta[RUN_META_KEY] as RunMeta | undefined;
+    for (const user of run?.users ?? []) this.users.set(user.email, user);
+    if (run?.stopped[0]) this.onStopped(run.stopped[0]);
+    if (run && (run.stopped.length > 0 || run.halted)) {
+      this.dropped += 1;
+      return;
+    }
     const outcomes = meta[META_KEY] as CheckOutcome[] | undefined;
     const suiteFile = relative(this.root, testCase.module.moduleId);
     if (!outcomes) {

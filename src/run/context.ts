@@ -12,14 +12,16 @@ export interface LiveAuditContext extends AuditContext {
   close(): Promise<void>;
 }
 
-/** Builds the run-time context of an audit from the model the CLI prepared. */
-export async function createAuditContext(model: TargetModel): Promise<LiveAuditContext> {
+/** Builds the run-time context of an audit from the model the CLI prepared (`deadlineAt`: epoch ms, --max-time). */
+export async function createAuditContext(model: TargetModel, deadlineAt?: number): Promise<LiveAuditContext> {
   const { config } = model;
   const driver = new HttpDriver({
     allowedOrigins: [model.apiOrigin, ...(model.authOrigin ? [model.authOrigin] : [])],
     rps: config.rate.rps,
     concurrency: config.rate.concurrency,
     timeoutMs: config.timeouts.requestMs,
+    operationBudgetMs: config.timeouts.operationMs,
+    ...(deadlineAt ? { deadlineAt } : {}),
   });
   const signer = await oracleSigner(model);
   const attackerKeys = await createAttackerKeys();

@@ -3,7 +3,7 @@ import type { CheckRecord, Family, Needs, Scope } from "../checks/types.ts";
 import type { CheckOutcome } from "../judge/types.ts";
 import type { AuditContext } from "../model/context.ts";
 import { createAuditContext, type LiveAuditContext } from "./context.ts";
-import { record } from "./record.ts";
+import { record, recordRunState } from "./record.ts";
 import { selectedIn } from "./selection.ts";
 
 declare module "vitest" {
@@ -11,6 +11,8 @@ declare module "vitest" {
     authproofModel: import("../model/target.ts").TargetModel;
     /** How many suite files this audit runs: the shared context closes after the last one. */
     authproofSuiteCount: number;
+    /** Epoch ms after which the audit sends nothing more (--max-time), or 0 for none. */
+    authproofDeadlineAt: number;
   }
 }
 
@@ -24,7 +26,7 @@ let live: { key: string; context: Promise<LiveAuditContext>; finished: number } 
 function auditContext(): Promise<LiveAuditContext> {
   const model = inject("authproofModel");
   const key = `${model.startedAt} ${model.seed}`;
-  if (live?.key !== key) live = { key, context: createAuditContext(model), finished: 0 };
+  if (live?.key !== key) live = { key, context: createAuditContext(model, inject("authproofDeadlineAt") || undefined), finished: 0 };
   return live.context;
 }
 
@@ -52,12 +54,27 @@ export function defineFamilySuite(family: Family): void {
       describe(scope.label(unit), () => {
         for (const check of records) {
           test(check.id, async (context) => {
-            record(context, await runCheck(await auditContext(), check, scope, unit));
+            const ctx = await auditContext();
+            haltWhenCancelled(context.signal, ctx);
+            try {
+              record(context, await runCheck(ctx, check, scope, unit));
+            } finally {
+              recordRunState(context, ctx.driver);
+            }
           });
         }
       });
     }
   }
+}
+
+/** When the CLI cancels the run (interrupted, deadline, target stopped), the shared driver stops sending at once. */
+function haltWhenCancelled(signal: AbortSignal, ctx: AuditContext): void {
+  const halt = () => {
+    if ((signal.reason as Error | undefined)?.name === "TestRunAbortError") ctx.driver.halt("the audit is ending");
+  };
+  if (signal.aborted) halt();
+  else signal.addEventListener("abort", halt, { once: true });
 }
 
 async function runCheck(ctx: AuditContext, check: CheckRecord, scope: Scope<unknown>, unit: unknown): Promise<CheckOutcome[]> {

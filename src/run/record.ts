@@ -1,9 +1,31 @@
 import type { TestContext } from "vitest";
+import type { HttpDriver } from "../http/driver.ts";
 import type { Exchange } from "../http/types.ts";
 import type { CheckOutcome } from "../judge/types.ts";
+import { mintedTestUsers, type TestUser } from "../target/identities.ts";
 
 /** Key under which a test case carries its check outcomes in vitest's task meta. */
 export const META_KEY = "authproof";
+/** Key under which a test case carries the state of the run when it ended (see RunMeta). */
+export const RUN_META_KEY = "authproofRun";
+
+/**
+ * What the worker tells the CLI's process with every test, since the shared driver lives in the worker: the
+ * origins that stopped answering, whether the driver had been halted (the run is ending), and the users made
+ * in the worker (a UI sign-up) so the CLI can delete them.
+ */
+export interface RunMeta {
+  stopped: string[];
+  halted?: string;
+  users: TestUser[];
+}
+
+/** Records the run's state on the test (after its outcomes, even when the check threw). */
+export function recordRunState(context: TestContext, driver: HttpDriver): void {
+  const halted = driver.haltedBecause();
+  const meta: RunMeta = { stopped: driver.stoppedOrigins(), ...(halted ? { halted } : {}), users: [...mintedTestUsers()] };
+  Object.assign(context.task.meta, { [RUN_META_KEY]: meta });
+}
 
 const WEIGHT = { pass: 0, skip: 1, error: 2, fail: 3 } as const;
 

@@ -5,8 +5,10 @@ import { HarnessError } from "../errors.ts";
 import type { CheckOutcome } from "../judge/types.ts";
 import type { TargetModel } from "../model/target.ts";
 import type { RecordedOutcome } from "../report/build.ts";
+import type { TestUser } from "../target/identities.ts";
 import { OutcomeCollector } from "./collector.ts";
 import { selectedIn } from "./selection.ts";
+import type { RunStop } from "./stop.ts";
 
 /** The package root (suites are resolved from here, wherever the CLI is run from). */
 export const PACKAGE_ROOT = fileURLToPath(new URL("../..", import.meta.url)).replace(/\/$/, "");
@@ -22,6 +24,10 @@ export function selectedSuiteFiles(model: Pick<TargetModel, "config">): string[]
   return FAMILIES.filter((family) => family.checks.some((check) => selected(check.id))).map((family) => suiteFileOf(family.name));
 }
 
+function signalListeners(): Map<"SIGINT" | "SIGTERM", Array<(...args: unknown[]) => void>> {
+  return new Map((["SIGINT", "SIGTERM"] as const).map((signal) => [signal, process.listeners(signal) as Array<(...args: unknown[]) => void>]));
+}
+
 /** Runs the suite files one at a time in registry order (see FAMILIES). */
 class FamilyOrder extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
@@ -31,15 +37,31 @@ class FamilyOrder extends BaseSequencer {
   }
 }
 
+export interface SuitesOptions {
+  /** Ends the run early: the suites are cancelled when it stops, and stop it when the target stops answering. */
+  stop?: RunStop;
+  /** Epoch ms after which the suites' driver sends nothing more (--max-time). */
+  deadlineAt?: number;
+}
+
+export interface SuitesRun {
+  recorded: RecordedOutcome[];
+  /** Users made while the suites ran (a UI sign-up), for the clean-up. */
+  users: TestUser[];
+}
+
 /**
  * Runs the audit suites through vitest's Node API with the target model provided to them, and returns
  * the outcomes they recorded. The files run one after another in one worker without isolation, so they share
- * one audit context. A suite that crashes is a harness error, never a silent pass.
+ * one audit context. A suite that crashes is a harness error, never a silent pass — unless the run was
+ * stopped, whose finished outcomes are returned as they are.
  */
-export async function runSuites(model: TargetModel, progress: (outcome: CheckOutcome) => void): Promise<RecordedOutcome[]> {
+export async function runSuites(model: TargetModel, progress: (outcome: CheckOutcome) => void, options: SuitesOptions = {}): Promise<SuitesRun> {
   const files = selectedSuiteFiles(model);
-  if (files.length === 0) return [];
-  const collector = new OutcomeCollector(PACKAGE_ROOT, progress);
+  const { stop } = options;
+  if (files.length === 0 || stop?.cause) return { recorded: [], users: [] };
+  const collector = new OutcomeCollector(PACKAGE_ROOT, progress, (origin) => stop?.stop({ kind: "stopped", origin }));
+  const signalsBefore = signalListeners();
   const vitest = await createVitest(
     "test",
     {
@@ -58,14 +80,18 @@ export async function runSuites(model: TargetModel, progress: (outcome: CheckOut
     },
     { logLevel: "silent" },
   );
+  // vitest's logger exits the process on SIGINT / SIGTERM; here the CLI owns them (clean-up, partial report).
+  for (const [signal, listeners] of signalListeners()) for (const l of listeners) if (!signalsBefore.get(signal)!.includes(l)) process.off(signal, l);
   vitest.provide("authproofModel", model);
   vitest.provide("authproofSuiteCount", files.length);
+  vitest.provide("authproofDeadlineAt", options.deadlineAt ?? 0);
+  stop?.onStop(() => void vitest.cancelCurrentRun("keyboard-input"));
   try {
-    await vitest.start();
+    if (!stop?.cause) await vitest.start();
   } finally {
     await vitest.close();
   }
-  if (collector.problems.length > 0)
+  if (collector.problems.length > 0 && !stop?.cause)
     throw new HarnessError("SUITES_FAILED", `the audit suites could not run: ${collector.problems.slice(0, 5).join(" | ")}`);
-  return collector.outcomes;
+  return { recorded: collector.outcomes, users: [...collector.users.values()] };
 }

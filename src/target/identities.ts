@@ -10,7 +10,7 @@ import { TargetError, type TargetErrorCode } from "./errors.ts";
 
 /** What this module needs from an HTTP driver (src/http's HttpDriver fits). `send` never throws. */
 export interface AuthDriver {
-  send(req: { method: string; url: string; headers?: Record<string, string | string[]>; body?: string; json?: unknown }): Promise<{
+  send(req: { method: string; url: string; headers?: Record<string, string | string[]>; body?: string; json?: unknown; maxBodyBytes?: number }): Promise<{
     response?: { status: number; headers: Record<string, string | string[]>; body: string; json?: unknown };
     error?: { kind: string; message: string };
   }>;
@@ -59,16 +59,29 @@ type Reply = NonNullable<Awaited<ReturnType<AuthDriver["send"]>>["response"]>;
 
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
-/** A fresh user for a run: a faker name, a unique `authproof+<seed>-<index>-<random>@example.test` address and a strong password. */
+const minted: TestUser[] = [];
+
+/**
+ * A fresh user for a run: a faker name, a unique `authproof+<seed>-<index>-<random>@example.test` address and a
+ * strong password. Every user made here is remembered (see mintedTestUsers), so the run can delete the ones
+ * that were signed up, wherever that happened.
+ */
 export function makeTestUser(seed: number, index: number, opts: { password?: string } = {}): TestUser {
   const faker = new Faker({ locale: [en] });
   faker.seed([seed, index]);
   const unique = randomBytes(4).toString("hex");
-  return {
+  const user = {
     name: faker.person.fullName(),
     email: `authproof+${seed}-${index}-${unique}@example.test`,
     password: opts.password ?? `Ap-${randomBytes(15).toString("base64url")}-9z`,
   };
+  minted.push(user);
+  return user;
+}
+
+/** Every user makeTestUser made in this process (whether or not it was signed up), oldest first. */
+export function mintedTestUsers(): readonly TestUser[] {
+  return minted;
 }
 
 /** POST `<basePath>/sign-up/email` → the new user's identity. Throws SIGNUP_FAILED, AUTH_RATE_LIMITED, AUTH_UNREACHABLE, … */
@@ -138,7 +151,7 @@ export async function fetchBackendToken(driver: AuthDriver, auth: TokenEndpoint,
 
 /** GET a JWKS → its keys. Throws JWKS_UNREACHABLE, JWKS_FAILED (non-2xx) or JWKS_INVALID (not `{keys:[…]}`). */
 export async function fetchJwks(driver: AuthDriver, url: string): Promise<JsonWebKey[]> {
-  const exchange = await driver.send({ method: "GET", url, headers: { accept: "application/json" } });
+  const exchange = await driver.send({ method: "GET", url, headers: { accept: "application/json" }, maxBodyBytes: DOCUMENT_MAX_BYTES });
   if (!exchange.response) throw new TargetError("JWKS_UNREACHABLE", `GET ${url} failed (${exchange.error?.kind ?? "network"}): ${exchange.error?.message ?? "no response"}`);
   const reply = exchange.response;
   if (reply.status < 200 || reply.status >= 300) throw new TargetError("JWKS_FAILED", `GET ${url} answered ${describeReply(reply)}`);
@@ -151,18 +164,36 @@ export async function fetchJwks(driver: AuthDriver, url: string): Promise<JsonWe
   return keys as JsonWebKey[];
 }
 
+/** Read cap for documents the harness needs whole (the JWKS, the OpenAPI document), far above the attack-response cap. */
+export const DOCUMENT_MAX_BYTES = 64 * 1024 * 1024;
+
 /**
  * Best-effort clean-up: POST `<basePath>/delete-user` with the password (works when the target enabled
- * `user.deleteUser`). Never throws; says why when nothing was deleted.
+ * `user.deleteUser`; Better Auth then also deletes the user's sessions and accounts). Never throws; says why
+ * when nothing was deleted.
  */
 export async function deleteUser(driver: AuthDriver, auth: AuthEndpoint, identity: Pick<Identity, "sessionToken" | "password">): Promise<{ deleted: boolean; reason?: string }> {
   const url = authUrl(auth, "/delete-user");
-  const exchange = await driver.send({ method: "POST", url, headers: bearer(identity), json: { password: identity.password } });
+  const exchange = await driver.send({ method: "POST", url, headers: { accept: "application/json", ...bearer(identity) }, json: { password: identity.password } });
   if (!exchange.response) return { deleted: false, reason: `POST ${url} failed (${exchange.error?.kind ?? "network"})` };
   const reply = exchange.response;
   if (reply.status >= 200 && reply.status < 300) return { deleted: true };
-  if (reply.status === 404) return { deleted: false, reason: "user deletion is not enabled on the target (Better Auth user.deleteUser)" };
+  if (reply.status === 404) return { deleted: false, reason: "the deployment does not allow deleting users (Better Auth user.deleteUser)" };
   return { deleted: false, reason: `POST ${url} answered ${describeReply(reply)}` };
+}
+
+/**
+ * Best-effort: POST `<basePath>/revoke-sessions` (every session of the user), then `<basePath>/sign-out` (this
+ * one, in case revoking all is not offered). Never throws; true when either call succeeded.
+ */
+export async function revokeSessions(driver: AuthDriver, auth: AuthEndpoint, identity: Pick<Identity, "sessionToken">): Promise<boolean> {
+  let revoked = false;
+  for (const suffix of ["/revoke-sessions", "/sign-out"]) {
+    const exchange = await driver.send({ method: "POST", url: authUrl(auth, suffix), headers: { accept: "application/json", ...bearer(identity) }, json: {} });
+    const status = exchange.response?.status ?? 0;
+    if (status >= 200 && status < 300) revoked = true;
+  }
+  return revoked;
 }
 
 /** A `Cookie` request header from raw `Set-Cookie` lines, skipping cookies that are being cleared. */

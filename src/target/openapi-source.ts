@@ -4,9 +4,8 @@ import type { AuthproofConfig } from "../config/schema.ts";
 import { ConfigError } from "../config/load.ts";
 import { HarnessError } from "../errors.ts";
 import type { HttpDriver } from "../http/driver.ts";
+import { DOCUMENT_MAX_BYTES } from "./identities.ts";
 
-/** Documents can be large (hundreds of operations): the attack responses' body cap does not apply to them. */
-const DOCUMENT_MAX_BYTES = 64 * 1024 * 1024;
 
 /** An empty OpenAPI document: what an API without one offers, before api.include and resources add to it. */
 const NO_DOCUMENT = { openapi: "3.0.3", info: { title: "no OpenAPI document", version: "0" }, paths: {} };
@@ -37,7 +36,7 @@ export function readOpenapiFile(file: string): unknown {
 export async function openapiDocument(config: AuthproofConfig, driver: HttpDriver, log: (line: string) => void, cwd: string): Promise<unknown> {
   if (config.api.openapiFile) return readOpenapiFile(new URL(config.api.openapiFile, `file://${cwd.replace(/\/?$/, "/")}`).pathname);
   const url = new URL(config.api.openapiPath, config.api.baseUrl).href;
-  const exchange = await driver.send({ method: "GET", url, maxBodyBytes: DOCUMENT_MAX_BYTES } as never);
+  const exchange = await driver.send({ method: "GET", url, maxBodyBytes: DOCUMENT_MAX_BYTES });
   const response = exchange.response;
   if (!response) throw new HarnessError("TARGET_UNREACHABLE", `cannot reach the API's OpenAPI document at ${url} (${exchange.error?.kind}: ${exchange.error?.message})`);
   if (response.status === 200 && response.json !== undefined) return response.json;

@@ -2,7 +2,7 @@ import type { AuthproofConfig } from "../config/schema.ts";
 import type { HttpDriver } from "../http/driver.ts";
 import type { Exchange } from "../http/types.ts";
 import { OWNER_FIELDS, synthesizeBody } from "./bodies.ts";
-import { fetchJwks } from "./identities.ts";
+import { DOCUMENT_MAX_BYTES, fetchJwks } from "./identities.ts";
 import { prepareUsers } from "./users.ts";
 import { discoverOperations } from "./openapi.ts";
 import { fillPath, idOf, inferResources, type Resource } from "./resources.ts";
@@ -14,10 +14,26 @@ import { apiUrl, bearer } from "../model/endpoint.ts";
 import type { AnonymousProbe, AuditUser, CreatedObject, OracleKind, Probe, TargetModel } from "../model/target.ts";
 
 /**
+ * What preparation has created on the target so far (filled in as it goes), so that a run that fails or is
+ * interrupted half-way can still remove it.
+ */
+export interface PrepareLedger {
+  users: AuditUser[];
+  objects: CreatedObject[];
+  resources: Resource[];
+}
+
+/**
  * Builds the target model: reachability, operations from the OpenAPI document, two test users with real
  * backend JWTs, the public keys, one object per user and resource, and the controls of every protected operation.
  */
-export async function prepareTarget(config: AuthproofConfig, driver: HttpDriver, log: (line: string) => void, cwd = process.cwd()): Promise<TargetModel> {
+export async function prepareTarget(
+  config: AuthproofConfig,
+  driver: HttpDriver,
+  log: (line: string) => void,
+  ledger: PrepareLedger = { users: [], objects: [], resources: [] },
+  cwd = process.cwd(),
+): Promise<TargetModel> {
   const seed = config.run.seed ?? Math.floor(Math.random() * 2 ** 31);
   const apiOrigin = new URL(config.api.baseUrl).origin;
   const authOrigin = config.auth.baseUrl ? new URL(config.auth.baseUrl).origin : undefined;
@@ -31,7 +47,7 @@ export async function prepareTarget(config: AuthproofConfig, driver: HttpDriver,
   });
   log(`discovered ${operations.length} operations (${operations.filter((op) => !op.isPublic).length} not public)`);
 
-  const { users, source: identities } = await prepareUsers(config, driver, seed, log);
+  const { users, source: identities } = await prepareUsers(config, driver, seed, log, ledger.users);
   const [a] = users;
   let publicJwks: JsonWebKey[] = [];
   let jwksDocument: unknown;
@@ -55,7 +71,8 @@ export async function prepareTarget(config: AuthproofConfig, driver: HttpDriver,
   }
 
   const resources = inferResources(operations, config.resources);
-  const objects = await createObjects(driver, config, resources, users, seed, warnings);
+  ledger.resources.push(...resources);
+  const objects = await createObjects(driver, config, resources, users, seed, warnings, ledger);
   log(`created ${objects.length} objects in ${resources.length} resources`);
 
   const planContext = { config, resources, objects, owner: users[0]!, seed };
@@ -116,6 +133,7 @@ async function createObjects(
   users: AuditUser[],
   seed: number,
   warnings: string[],
+  ledger: PrepareLedger,
 ): Promise<CreatedObject[]> {
   const objects: CreatedObject[] = [];
   for (const [index, resource] of resources.entries()) {
@@ -128,7 +146,7 @@ async function createObjects(
       const bodySeed = seed + index * 10 + userIndex;
       const body = resource.createBody ?? synthesizeBody(resource.create.requestBody?.schema ?? { type: "object" }, { seed: bodySeed, omit: OWNER_FIELDS });
       const url = apiUrl(config, fillPath(resource.collection, userParams(resource, user)));
-      const exchange = await driver.send({ method: "POST", url, headers: bearer(user.token), json: body });
+      const exchange = await driver.send({ method: "POST", url, headers: bearer(user.token), json: body, operation: resource.collection });
       const status = exchange.response?.status ?? 0;
       const json = exchange.response?.json as Record<string, unknown> | undefined;
       const id = idOf(json, resource.idField);
@@ -137,7 +155,9 @@ async function createObjects(
         break;
       }
       const itemUrl = apiUrl(config, fillPath(resource.item, { ...userParams(resource, user), [resource.idParam]: String(id) }));
-      objects.push({ resource: resource.collection, owner: user.label, id: String(id), url: itemUrl, body, created: json });
+      const object: CreatedObject = { resource: resource.collection, owner: user.label, id: String(id), url: itemUrl, body, created: json };
+      objects.push(object);
+      ledger.objects.push(object);
     }
   }
   return objects;
@@ -149,7 +169,7 @@ function userParams(resource: Resource, user: AuditUser): Record<string, string>
 }
 
 async function getJson(driver: HttpDriver, url: string, what: string): Promise<unknown> {
-  const exchange = await driver.send({ method: "GET", url });
+  const exchange = await driver.send({ method: "GET", url, maxBodyBytes: DOCUMENT_MAX_BYTES });
   if (!exchange.response) throw unreachable(url, what, exchange);
   if (exchange.response.status !== 200 || exchange.response.json === undefined)
     throw new HarnessError("TARGET_UNEXPECTED", `${what} at ${url} answered ${exchange.response.status}, not JSON 200`);

@@ -60,14 +60,15 @@ export function planProbe(op: Operation, ctx: PlanContext): ProbePlan {
     values[param.name] = object.id;
   }
   const url = apiUrl(config, fillPath(op.path, values));
-  if (read) return { op, kind: "read", request: { method: op.method, url, headers: {} } };
+  const operation = op.path;
+  if (read) return { op, kind: "read", request: { method: op.method, url, headers: {}, operation } };
 
   const creates = resources.some((r) => r.create === op);
   const validBody = op.requestBody ? synthesizeBody(op.requestBody.schema, { seed: ctx.seed, omit: OWNER_FIELDS }) : undefined;
   const unappliable: HttpRequest | undefined = op.requestBody
-    ? { method: op.method, url, headers: { "content-type": "application/json" }, body: unappliableBody(op.requestBody.schema) }
+    ? { method: op.method, url, headers: { "content-type": "application/json" }, body: unappliableBody(op.requestBody.schema), operation }
     : undefined;
-  const valid: HttpRequest = { method: op.method, url, headers: {}, ...(validBody !== undefined ? { json: validBody } : {}) };
+  const valid: HttpRequest = { method: op.method, url, headers: {}, operation, ...(validBody !== undefined ? { json: validBody } : {}) };
   if (allowDestructive) return { op, kind: "write", aim: "opted in (--allow-destructive)", requests: [unappliable ?? valid, ...(unappliable ? [valid] : [])] };
   if (aimsAtId) return { op, kind: "write", aim: "an id that does not exist", requests: [...(unappliable ? [unappliable] : []), valid] };
   if (creates) return { op, kind: "write", aim: "a new object of the audit", requests: [...(unappliable ? [unappliable] : []), valid] };
@@ -101,10 +102,10 @@ export async function buildProbe(driver: HttpDriver, plan: ProbePlan, users: Aud
 /** The request every non-public operation gets without any token (transport.unprotected-route). */
 export async function anonymousProbe(driver: HttpDriver, plan: ProbePlan, probe: Probe | undefined, config: AuthproofConfig): Promise<AnonymousProbe> {
   const { op } = plan;
-  if (plan.kind === "unsafe") return { op, request: { method: op.method, url: apiUrl(config, op.path) }, skipped: plan.reason };
+  if (plan.kind === "unsafe") return { op, request: { method: op.method, url: apiUrl(config, op.path), operation: op.path }, skipped: plan.reason };
   // A schema-valid body where one may be sent, so that a 422 for the body cannot hide a missing token check.
   const request =
-    plan.kind === "write" ? { ...plan.requests.at(-1)!, aim: plan.aim } : plan.kind === "read" ? plan.request : { method: op.method, url: apiUrl(config, op.path) };
+    plan.kind === "write" ? { ...plan.requests.at(-1)!, aim: plan.aim } : plan.kind === "read" ? plan.request : { method: op.method, url: apiUrl(config, op.path), operation: op.path };
   if (probe && probe.request.url === request.url && probe.request.body === request.body && probe.request.json === request.json)
     return { op, request, exchange: probe.controls.negative, withToken: probe.controls.positive };
   return { op, request, exchange: await driver.send(request) };

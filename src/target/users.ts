@@ -25,14 +25,14 @@ export interface PreparedUsers {
  * template: learned from one real token when Better Auth can give one, else from the configuration
  * (`claims.identityClaim`, `claims.issuer`, `claims.audience`, `identities.claims`).
  */
-export async function prepareUsers(config: AuthproofConfig, driver: HttpDriver, seed: number, log: Log): Promise<PreparedUsers> {
+export async function prepareUsers(config: AuthproofConfig, driver: HttpDriver, seed: number, log: Log, created: AuditUser[] = []): Promise<PreparedUsers> {
   const mode = config.identities.mode === "auto" ? (config.auth.baseUrl ? "sign-up" : "mint") : config.identities.mode;
   if (mode === "sign-up") {
     if (!config.auth.baseUrl) throw new ConfigError("auth.baseUrl", "required to sign users up through Better Auth (or set identities.mode to mint, with a signing key)");
-    return { users: await betterAuthUsers(config, config.auth.baseUrl, driver, seed, log), source: "better-auth" };
+    return { users: await betterAuthUsers(config, config.auth.baseUrl, driver, seed, log, created), source: "better-auth" };
   }
   const signer = await mintingSigner(config);
-  const learned = config.auth.baseUrl ? (await betterAuthUsers(config, config.auth.baseUrl, driver, seed, log, 1))[0] : undefined;
+  const learned = config.auth.baseUrl ? (await betterAuthUsers(config, config.auth.baseUrl, driver, seed, log, created, 1))[0] : undefined;
   const template = { ...(learned ? templateOf(learned.claims) : configuredTemplate(config)), ...config.identities.claims };
   const ids = config.identities.userIds ?? LABELS.map((label) => `authproof-${label.toLowerCase()}-${tag(`${seed}:${label}`)}`);
   const nowSec = Math.floor(Date.now() / 1000);
@@ -47,7 +47,8 @@ export async function prepareUsers(config: AuthproofConfig, driver: HttpDriver, 
   return { users, source: "minted" };
 }
 
-async function betterAuthUsers(config: AuthproofConfig, baseUrl: string, driver: HttpDriver, seed: number, log: Log, count = 2): Promise<AuditUser[]> {
+/** Signs users up (or in); each is in `created` as soon as it exists, so that a later failure still cleans it up. */
+async function betterAuthUsers(config: AuthproofConfig, baseUrl: string, driver: HttpDriver, seed: number, log: Log, created: AuditUser[], count = 2): Promise<AuditUser[]> {
   const auth = { baseUrl, basePath: config.auth.basePath };
   const tokenSource = { ...auth, tokenPath: config.auth.tokenPath, tokenField: config.auth.tokenField };
   const users: AuditUser[] = [];
@@ -56,19 +57,23 @@ async function betterAuthUsers(config: AuthproofConfig, baseUrl: string, driver:
     const identity: Identity = account
       ? await signIn(driver, auth, { email: account.email, password: account.password })
       : await signUp(driver, auth, makeTestUser(seed, index));
-    const token = await fetchBackendToken(driver, tokenSource, identity);
-    users.push({
+    const user: AuditUser = {
       label,
       userId: identity.userId,
       email: identity.email,
       password: identity.password,
       sessionToken: identity.sessionToken,
       cookies: identity.cookies,
-      token,
-      header: decodeProtectedHeader(token) as Record<string, unknown>,
-      claims: decodeJwt(token) as Record<string, unknown>,
+      token: "",
+      header: {},
+      claims: {},
       ...(account ? {} : { createdByAudit: true }),
-    });
+    };
+    created.push(user);
+    user.token = await fetchBackendToken(driver, tokenSource, identity);
+    user.header = decodeProtectedHeader(user.token) as Record<string, unknown>;
+    user.claims = decodeJwt(user.token) as Record<string, unknown>;
+    users.push(user);
     log(`user ${label}: ${account ? "signed in" : "signed up"} (${identity.userId}), token alg ${String(users.at(-1)!.header.alg)}`);
   }
   return users;

@@ -17,11 +17,18 @@ export interface CliRun {
   report?: Report;
 }
 
+/** Sends `signal` to the CLI `afterMs` after its stderr first matches `when` (a Ctrl-C mid-audit). */
+export interface CliInterrupt {
+  when: RegExp;
+  afterMs: number;
+  signal: NodeJS.Signals;
+}
+
 /**
  * Runs the authproof CLI as a child process (as users do), with its own report directory, and reads the
  * JSON report back. NODE_ENV and vitest's variables are not passed on.
  */
-export async function runCli(args: string[], env: Record<string, string> = {}, timeoutMs = 240_000): Promise<CliRun> {
+export async function runCli(args: string[], env: Record<string, string> = {}, timeoutMs = 240_000, interrupt?: CliInterrupt): Promise<CliRun> {
   const outDir = mkdtempSync(path.join(tmpdir(), "authproof-cli-"));
   const cleanEnv = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !/^(VITEST|NODE_ENV$|TEST$|AUTHPROOF_|REFERENCE_FLAWS$|BETTER_AUTH_SECRET$)/.test(name)),
@@ -34,7 +41,15 @@ export async function runCli(args: string[], env: Record<string, string> = {}, t
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk) => (stdout += chunk));
-  child.stderr.on("data", (chunk) => (stderr += chunk));
+  let armed = interrupt;
+  child.stderr.on("data", (chunk) => {
+    stderr += chunk;
+    if (armed && armed.when.test(stderr)) {
+      const { afterMs, signal } = armed;
+      armed = undefined;
+      setTimeout(() => child.kill(signal), afterMs);
+    }
+  });
   const timer = setTimeout(() => child.kill("SIGTERM"), timeoutMs);
   const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
   clearTimeout(timer);

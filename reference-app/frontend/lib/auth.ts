@@ -90,6 +90,9 @@ export const auth = betterAuth({
   secret: building ? "build-time-placeholder-secret-not-used-at-runtime" : process.env.BETTER_AUTH_SECRET,
   database: createDatabase(),
   emailAndPassword: { enabled: true },
+  // Users may delete their own account (POST /api/auth/delete-user with their password; Better Auth then deletes
+  // their sessions and accounts too). The harness uses it to remove the users it signed up.
+  user: { deleteUser: { enabled: true } },
   trustedOrigins: trustedOrigins(),
   // Better Auth limits sign-in/sign-up to 3 per 10 s per IP in production; test deployments switch it off.
   rateLimit: process.env.REFERENCE_RATE_LIMIT === "off" ? { enabled: false } : undefined,
