@@ -158,15 +158,18 @@ describe("transport", () => {
     }
   });
 
-  it("identity-override sends the victim's token with headers naming the test user, expecting the victim", async () => {
+  it("identity-override: the victim's token with headers naming the test user (answer as the victim), on the victim's own path too, and the headers alone", async () => {
     const attacks = await run("transport.identity-override", eddsa.ctx);
-    expect(attacks.length).toBe(6);
-    for (const a of attacks) {
-      expect(a).toMatchObject({ authorization: `Bearer ${eddsa.ctx.victim?.token}`, expect: "accept", identity: "user-b" });
+    expect(attacks.length).toBe(7);
+    for (const a of attacks.slice(0, 6)) {
+      expect(a).toMatchObject({ authorization: `Bearer ${eddsa.ctx.victim?.token}`, expect: "as-victim", impact: "forgery" });
       expect(Object.values(a.headers ?? {}).every((v) => v === "user-a")).toBe(true);
     }
     expect(attacks[0]?.headers).toEqual({ "X-User-Id": "user-a" });
     expect(attacks[1]?.headers).toEqual({ "X-Forwarded-User": "user-a" });
+    expect(attacks[6]).toMatchObject({ authorization: null, expect: "reject", variant: "no token, all identity headers" });
+    const onPaths = await attackGenerators["transport.identity-override"]!(eddsa.ctx, { victimUrl: "http://api.test/api/user-b/tasks" });
+    expect(onPaths.filter((a) => a.url === "http://api.test/api/user-b/tasks")).toHaveLength(6);
     expect(await run("transport.identity-override", { ...eddsa.ctx, victim: undefined })).toEqual([]);
   });
 });

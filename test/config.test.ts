@@ -28,7 +28,8 @@ describe("loadConfig defaults", () => {
   it("fills every section with the documented defaults", async () => {
     const c = await load();
     expect(c.api).toEqual({ baseUrl: "http://127.0.0.1:8000", openapiPath: "/openapi.json", include: [], exclude: [], publicRoutes: DEFAULT_PUBLIC_ROUTES });
-    expect(c.auth).toEqual({ baseUrl: "http://localhost:3000", basePath: "/api/auth", tokenPath: "/api/auth/token", tokenField: "token" });
+    expect(c.auth).toEqual({ basePath: "/api/auth", tokenPath: "/api/auth/token", tokenField: "token" });
+    expect(c.identities).toEqual({ mode: "auto", claims: {}, lifetimeSec: 900 });
     expect(c.mode).toBe("jwks");
     expect(c.keys).toEqual({ jwksPath: "/api/auth/jwks" });
     expect(c.claims).toEqual({ identityClaim: "sub", leewaySec: 60, requireKnownSubject: false });
