@@ -4,6 +4,7 @@ import { DEFAULT_STOP_POLICY, OriginHealth, type StopPolicy } from "./health.ts"
 import { Semaphore, TokenBucket, systemClock, type Clock } from "./limits.ts";
 import { OriginPace } from "./pace.ts";
 import type { Exchange, ExchangeErrorKind, HttpRequest, HttpResponse } from "./types.ts";
+import { WriteLog, type WriteEntry } from "./writes.ts";
 
 export interface HttpDriverOptions {
   /** Origins (scheme://host:port) that may receive traffic; anything else is refused unsent ("blocked"). */
@@ -67,6 +68,7 @@ type Refusal = { kind: ExchangeErrorKind; message: string };
  * throws: failures come back in `Exchange.error`.
  */
 export class HttpDriver {
+  private readonly writes = new WriteLog();
   private readonly allowed: Set<string>;
   private readonly pools = new Map<string, Pool>();
   private readonly paces = new Map<string, OriginPace>();
@@ -140,6 +142,7 @@ export class HttpDriver {
         const refusal = this.refusal(origin, operation);
         if (refusal) return limited ?? fail(refusal);
         const end = operation ? this.budgets.begin(operation) : () => {};
+        this.writes.note(req.method, url, req.aim);
         try {
           exchange = await this.attempt(req, url, headers.lines, body);
         } finally {
@@ -183,6 +186,11 @@ export class HttpDriver {
   /** Why the driver stopped sending, or undefined while it sends. */
   haltedBecause(): string | undefined {
     return this.haltReason;
+  }
+
+  /** The state-changing requests sent since the last call (see WriteLog). */
+  takeWrites(): WriteEntry[] {
+    return this.writes.take();
   }
 
   /** The origins that stopped answering (see OriginHealth); the driver sends them nothing more. */

@@ -8,6 +8,7 @@ import { groupFindings } from "./findings.ts";
 import { severityRank } from "../catalogue/types.ts";
 import type { TargetModel } from "../model/target.ts";
 import { maskExchange } from "../http/mask.ts";
+import type { WriteEntry } from "../http/writes.ts";
 
 /** One outcome as the suites recorded it. */
 export interface RecordedOutcome {
@@ -29,6 +30,8 @@ export interface BuildReportOptions {
   redact: (text: string) => string;
   /** Whether the run finished (default complete). */
   run?: RunState;
+  /** Every state-changing request the audit sent, grouped. */
+  writes?: WriteEntry[];
 }
 
 /**
@@ -48,6 +51,7 @@ export function buildReport(model: TargetModel, recorded: RecordedOutcome[], opt
     startedAt: model.startedAt,
     durationMs: options.durationMs,
     run: options.run ?? { state: "complete" },
+    ...(options.writes ? { writes: options.writes } : {}),
     seed: model.seed,
     policy: {
       failOn: model.config.policy.failOn,

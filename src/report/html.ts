@@ -53,6 +53,7 @@ ${renderRunBanner(report)}
 <main>
 ${renderOverview(report)}
 ${report.matrix ? renderMatrix(report.matrix) : ""}
+${report.writes?.length ? renderWrites(report.writes) : ""}
 ${report.baseline ? renderBaseline(report) : ""}
 <section id="findings" aria-labelledby="findings-h">
   <h2 id="findings-h">Findings</h2>
@@ -232,6 +233,20 @@ ${body}
     </tbody>
   </table>
   </div>
+</section>`;
+}
+
+/** Every state-changing request the audit sent, and what it was aimed at. */
+function renderWrites(writes: NonNullable<Report["writes"]>): string {
+  const total = writes.reduce((sum, w) => sum + w.count, 0);
+  const rows = writes.map((w) => `<tr><td>${esc(w.method)}</td><td><code>${esc(w.url)}</code></td><td>${esc(w.aim)}</td><td>${w.count}</td></tr>`).join("\n");
+  return `<section id="writes" aria-labelledby="writes-h">
+  <h2 id="writes-h">State-changing requests sent</h2>
+  <p>${plural(total, "request")} that could change state, each aimed only at what the audit may touch.</p>
+  <table class="writes"><thead><tr><th>Method</th><th>URL</th><th>Aimed at</th><th>Count</th></tr></thead>
+  <tbody>
+${rows}
+  </tbody></table>
 </section>`;
 }
 

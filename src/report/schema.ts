@@ -242,6 +242,17 @@ const ReportShape = z.object({
   findings: z.array(FindingSchema).meta({ description: "The failed results grouped: one per check and verifier, listing every affected route" }),
   matrix: MatrixSchema.optional().meta({ description: "User x route x method isolation matrix" }),
   baseline: BaselineComparisonSchema.optional(),
+  writes: z
+    .array(
+      z.object({
+        method: z.string(),
+        url: z.string().meta({ description: "Origin and path, no query string" }),
+        aim: z.string().meta({ description: "What the request may touch: an id that does not exist, an object of the audit, Better Auth's own users and sessions, … (unlabelled: the sender said nothing)" }),
+        count: z.int().positive(),
+      }),
+    )
+    .optional()
+    .meta({ description: "Every state-changing request the audit sent, grouped by method, URL and aim" }),
 });
 
 /**

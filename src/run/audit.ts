@@ -17,6 +17,7 @@ import type { TargetModel } from "../model/target.ts";
 import { prepareTarget, type PrepareLedger } from "../target/prepare.ts";
 import { PACKAGE_ROOT, runSuites } from "./run-suites.ts";
 import { describeStop, RunStop, type StopCause } from "./stop.ts";
+import { mergeWrites } from "../http/writes.ts";
 import { assertKnownSelectors } from "./selection.ts";
 import { assertCoverage, incompleteReason } from "./coverage.ts";
 
@@ -81,6 +82,7 @@ export async function runAudit(config: AuthproofConfig, hooks: AuditHooks, cwd =
     const suites = await runSuites(model, (outcome) => hooks.progress(redactDeep(outcome, redact)), { stop, ...(deadlineAt ? { deadlineAt } : {}) });
     const cause = stop.cause; // what ran after this point (clean-up) does not change the verdict
     const cleanup = await cleanUp(config, { ...model, extraUsers: suites.users });
+    const writes = mergeWrites(driver.takeWrites(), suites.writes, cleanup.writes);
     for (const line of cleanup.leftBehind) hooks.log(`left behind: ${line}`);
 
     let report = buildReport(model, suites.recorded, {
@@ -89,6 +91,7 @@ export async function runAudit(config: AuthproofConfig, hooks: AuditHooks, cwd =
       durationMs: Date.now() - started,
       redact,
       run: cause ? { state: "partial", reason: describeStop(cause) } : { state: "complete" },
+      writes,
     });
     const incomplete = cause ? undefined : incompleteReason(report);
     if (incomplete) report = { ...report, run: { state: "incomplete", reason: incomplete } };
@@ -138,7 +141,7 @@ function driverOptions(config: AuthproofConfig) {
 async function cleanUp(config: AuthproofConfig, scope: CleanupScope) {
   const driver = new HttpDriver({ ...driverOptions(config), deadlineAt: Date.now() + CLEANUP_BUDGET_MS });
   try {
-    return await cleanupTarget(driver, scope);
+    return { ...(await cleanupTarget(driver, scope)), writes: driver.takeWrites() };
   } finally {
     await driver.close();
   }

@@ -3,6 +3,7 @@ import type { CheckOutcome } from "../judge/types.ts";
 import type { RecordedOutcome } from "../report/build.ts";
 import type { TestUser } from "../target/identities.ts";
 import { META_KEY, RUN_META_KEY, type RunMeta } from "./record.ts";
+import type { WriteEntry } from "../http/writes.ts";
 
 /**
  * A vitest reporter that gathers the outcomes the suites record and prints progress. It also reads the run's
@@ -15,6 +16,8 @@ export class OutcomeCollector implements Reporter {
   readonly problems: string[] = [];
   /** Users made in the worker (e.g. a UI sign-up), by email. */
   readonly users = new Map<string, TestUser>();
+  /** The state-changing requests the worker sent. */
+  readonly writes: WriteEntry[] = [];
   /** Tests whose outcomes were left out because the run was disturbed when they ended. */
   dropped = 0;
 
@@ -28,6 +31,7 @@ export class OutcomeCollector implements Reporter {
     const meta = testCase.meta() as Record<string, unknown>;
     const run = meta[RUN_META_KEY] as RunMeta | undefined;
     for (const user of run?.users ?? []) this.users.set(user.email, user);
+    this.writes.push(...(run?.writes ?? []));
     if (run?.stopped[0]) this.onStopped(run.stopped[0]);
     if (run && (run.stopped.length > 0 || run.halted)) {
       this.dropped += 1;

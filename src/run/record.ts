@@ -1,5 +1,6 @@
 import type { TestContext } from "vitest";
 import type { HttpDriver } from "../http/driver.ts";
+import type { WriteEntry } from "../http/writes.ts";
 import type { Exchange } from "../http/types.ts";
 import type { CheckOutcome } from "../judge/types.ts";
 import { mintedTestUsers, type TestUser } from "../target/identities.ts";
@@ -18,12 +19,14 @@ export interface RunMeta {
   stopped: string[];
   halted?: string;
   users: TestUser[];
+  /** The state-changing requests the worker's driver sent during this test. */
+  writes: WriteEntry[];
 }
 
 /** Records the run's state on the test (after its outcomes, even when the check threw). */
 export function recordRunState(context: TestContext, driver: HttpDriver): void {
   const halted = driver.haltedBecause();
-  const meta: RunMeta = { stopped: driver.stoppedOrigins(), ...(halted ? { halted } : {}), users: [...mintedTestUsers()] };
+  const meta: RunMeta = { stopped: driver.stoppedOrigins(), ...(halted ? { halted } : {}), users: [...mintedTestUsers()], writes: driver.takeWrites() };
   Object.assign(context.task.meta, { [RUN_META_KEY]: meta });
 }
 

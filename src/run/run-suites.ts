@@ -9,6 +9,7 @@ import type { TestUser } from "../target/identities.ts";
 import { OutcomeCollector } from "./collector.ts";
 import { selectedIn } from "./selection.ts";
 import type { RunStop } from "./stop.ts";
+import type { WriteEntry } from "../http/writes.ts";
 
 /** The package root (suites are resolved from here, wherever the CLI is run from). */
 export const PACKAGE_ROOT = fileURLToPath(new URL("../..", import.meta.url)).replace(/\/$/, "");
@@ -48,6 +49,7 @@ export interface SuitesRun {
   recorded: RecordedOutcome[];
   /** Users made while the suites ran (a UI sign-up), for the clean-up. */
   users: TestUser[];
+  writes: WriteEntry[];
 }
 
 /**
@@ -59,7 +61,7 @@ export interface SuitesRun {
 export async function runSuites(model: TargetModel, progress: (outcome: CheckOutcome) => void, options: SuitesOptions = {}): Promise<SuitesRun> {
   const files = selectedSuiteFiles(model);
   const { stop } = options;
-  if (files.length === 0 || stop?.cause) return { recorded: [], users: [] };
+  if (files.length === 0 || stop?.cause) return { recorded: [], users: [], writes: [] };
   const collector = new OutcomeCollector(PACKAGE_ROOT, progress, (origin) => stop?.stop({ kind: "stopped", origin }));
   const signalsBefore = signalListeners();
   const vitest = await createVitest(
@@ -93,5 +95,5 @@ export async function runSuites(model: TargetModel, progress: (outcome: CheckOut
   }
   if (collector.problems.length > 0 && !stop?.cause)
     throw new HarnessError("SUITES_FAILED", `the audit suites could not run: ${collector.problems.slice(0, 5).join(" | ")}`);
-  return { recorded: collector.outcomes, users: [...collector.users.values()] };
+  return { recorded: collector.outcomes, users: [...collector.users.values()], writes: collector.writes };
 }

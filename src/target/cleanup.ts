@@ -79,7 +79,7 @@ export async function cleanupObjects(
   for (const object of scope.objects) {
     const resource = scope.resources.find((r) => r.collection === object.resource);
     const owner = scope.users.find((u) => u.label === object.owner);
-    const exchange = resource?.remove && owner ? await driver.send({ method: "DELETE", url: object.url, headers: bearer(owner.token), operation: resource.remove.path }) : undefined;
+    const exchange = resource?.remove && owner ? await driver.send({ method: "DELETE", url: object.url, headers: bearer(owner.token), operation: resource.remove.path, aim: "an object the audit created" }) : undefined;
     const status = exchange?.response?.status ?? 0;
     if (status >= 200 && status < 300) removed += 1;
     else left.push(object.url);

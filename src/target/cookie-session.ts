@@ -38,7 +38,7 @@ export async function signInForCookies(
   credentials: { email: string; password: string },
 ): Promise<CookieSession | { problem: string; exchange: Exchange }> {
   const url = authEndpointUrl(auth, "/sign-in/email");
-  const exchange = await driver.send({ method: "POST", url, headers: { accept: "application/json" }, json: { email: credentials.email, password: credentials.password } });
+  const exchange = await driver.send({ method: "POST", url, headers: { accept: "application/json" }, json: { email: credentials.email, password: credentials.password }, aim: "Better Auth: the audit's own users and sessions" });
   const response = exchange.response;
   if (!response) return { problem: `sign-in got no answer: ${exchange.error?.message ?? "no response"}`, exchange };
   if (response.status < 200 || response.status >= 300) return { problem: `sign-in answered ${response.status}`, exchange };
@@ -49,7 +49,7 @@ export async function signInForCookies(
 
 /** POST sign-out with the session cookie and the given Origin (the site's own, as a browser sends it). */
 export function signOutWithCookie(driver: SessionDriver, auth: AuthBase, session: Pick<CookieSession, "cookie">, origin: string): Promise<Exchange> {
-  return driver.send({ method: "POST", url: authEndpointUrl(auth, "/sign-out"), headers: { cookie: session.cookie, origin, accept: "application/json" }, json: {} });
+  return driver.send({ method: "POST", url: authEndpointUrl(auth, "/sign-out"), headers: { cookie: session.cookie, origin, accept: "application/json" }, json: {}, aim: "Better Auth: the audit's own users and sessions" });
 }
 
 /** One state-changing call with the session cookie and an Origin (or the literal `null`). */
@@ -61,7 +61,7 @@ export function stateChangingCall(
   origin: string,
 ): Promise<Exchange> {
   const json = call === "update-user" ? { name: session.name } : {};
-  return driver.send({ method: "POST", url: authEndpointUrl(auth, `/${call}`), headers: { cookie: session.cookie, origin, accept: "application/json" }, json });
+  return driver.send({ method: "POST", url: authEndpointUrl(auth, `/${call}`), headers: { cookie: session.cookie, origin, accept: "application/json" }, json, aim: "Better Auth: the audit's own users and sessions" });
 }
 
 /** GET get-session with the cookie: true when Better Auth still knows the session. */

@@ -10,7 +10,7 @@ import { TargetError, type TargetErrorCode } from "./errors.ts";
 
 /** What this module needs from an HTTP driver (src/http's HttpDriver fits). `send` never throws. */
 export interface AuthDriver {
-  send(req: { method: string; url: string; headers?: Record<string, string | string[]>; body?: string; json?: unknown; maxBodyBytes?: number }): Promise<{
+  send(req: { method: string; url: string; headers?: Record<string, string | string[]>; body?: string; json?: unknown; maxBodyBytes?: number; aim?: string }): Promise<{
     response?: { status: number; headers: Record<string, string | string[]>; body: string; json?: unknown };
     error?: { kind: string; message: string };
   }>;
@@ -174,7 +174,7 @@ export const DOCUMENT_MAX_BYTES = 64 * 1024 * 1024;
  */
 export async function deleteUser(driver: AuthDriver, auth: AuthEndpoint, identity: Pick<Identity, "sessionToken" | "password">): Promise<{ deleted: boolean; reason?: string }> {
   const url = authUrl(auth, "/delete-user");
-  const exchange = await driver.send({ method: "POST", url, headers: { accept: "application/json", ...bearer(identity) }, json: { password: identity.password } });
+  const exchange = await driver.send({ method: "POST", url, headers: { accept: "application/json", ...bearer(identity) }, json: { password: identity.password }, aim: "Better Auth: the audit's own users and sessions" });
   if (!exchange.response) return { deleted: false, reason: `POST ${url} failed (${exchange.error?.kind ?? "network"})` };
   const reply = exchange.response;
   if (reply.status >= 200 && reply.status < 300) return { deleted: true };
@@ -189,7 +189,7 @@ export async function deleteUser(driver: AuthDriver, auth: AuthEndpoint, identit
 export async function revokeSessions(driver: AuthDriver, auth: AuthEndpoint, identity: Pick<Identity, "sessionToken">): Promise<boolean> {
   let revoked = false;
   for (const suffix of ["/revoke-sessions", "/sign-out"]) {
-    const exchange = await driver.send({ method: "POST", url: authUrl(auth, suffix), headers: { accept: "application/json", ...bearer(identity) }, json: {} });
+    const exchange = await driver.send({ method: "POST", url: authUrl(auth, suffix), headers: { accept: "application/json", ...bearer(identity) }, json: {}, aim: "Better Auth: the audit's own users and sessions" });
     const status = exchange.response?.status ?? 0;
     if (status >= 200 && status < 300) revoked = true;
   }
@@ -215,7 +215,7 @@ async function call(
   what: string,
   alsoAccept: number[] = [],
 ): Promise<Reply & { json?: unknown }> {
-  const exchange = await driver.send({ ...req, headers: { accept: "application/json", ...req.headers } });
+  const exchange = await driver.send({ ...req, headers: { accept: "application/json", ...req.headers }, aim: "Better Auth: the audit's own users and sessions" });
   if (!exchange.response) {
     const kind = exchange.error?.kind ?? "network";
     throw new TargetError(

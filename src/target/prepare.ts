@@ -146,7 +146,7 @@ async function createObjects(
       const bodySeed = seed + index * 10 + userIndex;
       const body = resource.createBody ?? synthesizeBody(resource.create.requestBody?.schema ?? { type: "object" }, { seed: bodySeed, omit: OWNER_FIELDS });
       const url = apiUrl(config, fillPath(resource.collection, userParams(resource, user)));
-      const exchange = await driver.send({ method: "POST", url, headers: bearer(user.token), json: body, operation: resource.collection });
+      const exchange = await driver.send({ method: "POST", url, headers: bearer(user.token), json: body, operation: resource.collection, aim: "a new object of the audit" });
       const status = exchange.response?.status ?? 0;
       const json = exchange.response?.json as Record<string, unknown> | undefined;
       const id = idOf(json, resource.idField);

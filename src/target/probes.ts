@@ -71,7 +71,7 @@ export function planProbe(op: Operation, ctx: PlanContext): ProbePlan {
   const valid: HttpRequest = { method: op.method, url, headers: {}, operation, ...(validBody !== undefined ? { json: validBody } : {}) };
   if (allowDestructive) return { op, kind: "write", aim: "opted in (--allow-destructive)", requests: [unappliable ?? valid, ...(unappliable ? [valid] : [])] };
   if (aimsAtId) return { op, kind: "write", aim: "an id that does not exist", requests: [...(unappliable ? [unappliable] : []), valid] };
-  if (creates) return { op, kind: "write", aim: "a new object of the audit", requests: [...(unappliable ? [unappliable] : []), valid] };
+  if (creates) return { op, kind: "write", aim: "a new object of the audit", requests: [...(unappliable ? [{ ...unappliable, aim: "a body that cannot be applied" }] : []), valid] };
   if (unappliable) return { op, kind: "write", aim: "a body that cannot be applied", requests: [unappliable] };
   return { op, kind: "unsafe", reason: "would change data the audit did not create (no id of ours to aim it at)" };
 }
@@ -87,13 +87,14 @@ export async function buildProbe(driver: HttpDriver, plan: ProbePlan, users: Aud
   const aim = plan.kind === "write" ? plan.aim : undefined;
   let probe: Probe | undefined;
   for (const candidate of candidates) {
-    const request: HttpRequest = { ...candidate, ...(aim ? { aim } : {}) };
+    // A body that cannot be applied touches nothing wherever it is sent; a valid one is aimed as planned.
+    const request: HttpRequest = { ...candidate, ...(aim && !candidate.aim ? { aim } : {}) };
     const [positive, negative, invalid] = await Promise.all([
       driver.send(withToken(request, users[0]!.token)),
       driver.send(request),
       driver.send(withToken(request, INVALID_TOKEN)),
     ]);
-    probe = { op: plan.op, request, kind: plan.kind, ...(aim ? { aim } : {}), controls: { positive, negative, invalid } };
+    probe = { op: plan.op, request, kind: plan.kind, ...(request.aim ? { aim: request.aim as WriteAim } : {}), controls: { positive, negative, invalid } };
     if (positive.response?.status !== invalid.response?.status) return probe;
   }
   return probe;

@@ -127,7 +127,12 @@ export class IsolationScenarios {
       : op.method === "PUT" || op.method === "PATCH"
         ? synthesizeUpdate(op.requestBody.schema, { method: op.method, base: before.exchange.response?.json, seed: this.ctx.model.seed, omit: OWNER_FIELDS })
         : synthesizeBody(op.requestBody.schema, { seed: this.ctx.model.seed, omit: OWNER_FIELDS });
-    const attempt = await this.send(this.b, `${op.method} A's object ${this.objectA.id}`, { method: op.method, url, ...(body !== undefined ? { json: body } : {}) });
+    const attempt = await this.send(this.b, `${op.method} A's object ${this.objectA.id}`, {
+      method: op.method,
+      url,
+      aim: "an object of the audit (user A's, written as user B: refusal expected)",
+      ...(body !== undefined ? { json: body } : {}),
+    });
     const after = await this.send(this.a, "GET own object (after)", { method: "GET", url: this.itemUrl(this.a, this.objectA.id) });
     const outcome = judgeForeignWrite(this.endpoint(op, op.method, url), attempt, before, after, deleting);
     this.cell(this.b, op, op.method, this.allowed.join("|"), attempt.exchange, outcome.status === "fail");
@@ -163,7 +168,7 @@ export class IsolationScenarios {
       ...this.ownerFieldsNaming(this.a),
     };
     const url = this.collectionUrl(this.b);
-    const attempt = await this.send(this.b, "POST with owner fields naming A", { method: "POST", url, json: body });
+    const attempt = await this.send(this.b, "POST with owner fields naming A", { method: "POST", url, json: body, aim: "a new object of the audit" });
     const id = createdId(attempt.exchange, this.resource.idField);
     const endpoint = this.endpoint(create, "POST", url);
     if (id === undefined) return judgeMassAssignment(endpoint, attempt, { victimId: this.a.userId, lists: [] });
@@ -178,7 +183,7 @@ export class IsolationScenarios {
     const create = this.resource.create;
     if (!create) return { checkId: "isolation.mass-assignment", endpoint, status: "skip", reason: "no create operation for a throw-away object of B" };
     const body = synthesizeBody(create.requestBody?.schema ?? { type: "object" }, { seed: this.ctx.model.seed + 29, omit: OWNER_FIELDS });
-    const created = await this.send(this.b, "POST a throw-away object", { method: "POST", url: this.collectionUrl(this.b), json: body });
+    const created = await this.send(this.b, "POST a throw-away object", { method: "POST", url: this.collectionUrl(this.b), json: body, aim: "a new object of the audit" });
     const id = createdId(created.exchange, this.resource.idField);
     if (id === undefined) return { checkId: "isolation.mass-assignment", endpoint, status: "error", reason: `B could not create a throw-away object (${statusOf(created.exchange)})` };
     const update = synthesizeUpdate(op.requestBody?.schema ?? { type: "object" }, {
@@ -189,6 +194,7 @@ export class IsolationScenarios {
     });
     const url = this.itemUrl(this.b, id);
     const attempt = await this.send(this.b, `${op.method} own object with owner fields naming A`, {
+      aim: "an object of the audit (user B's own)",
       method: op.method,
       url,
       json: { ...((update ?? {}) as object), ...this.ownerFieldsNaming(this.a) },
@@ -201,7 +207,7 @@ export class IsolationScenarios {
   private async removeQuietly(id: string): Promise<void> {
     if (!this.resource.remove) return;
     for (const user of [this.b, this.a]) {
-      const { exchange } = await this.send(user, "cleanup", { method: "DELETE", url: this.itemUrl(user, id) });
+      const { exchange } = await this.send(user, "cleanup", { method: "DELETE", url: this.itemUrl(user, id), aim: "an object the audit created" });
       if ((statusOf(exchange) ?? 500) < 300) return;
     }
   }

@@ -236,13 +236,14 @@ export async function cleanupRun(real: IsolationReal): Promise<void> {
   if (!real.resource.remove) return;
   for (const [id, creator] of real.created) {
     if (!real.budget.take()) return;
-    await real.ctx.driver.send({ method: "DELETE", url: itemUrl(real, creator, id), headers: bearer(userOf(real, creator).token) });
+    await real.ctx.driver.send({ method: "DELETE", url: itemUrl(real, creator, id), headers: bearer(userOf(real, creator).token), aim: "an object the audit created" });
   }
 }
 
 async function send(real: IsolationReal, label: Label, request: HttpRequest): Promise<Exchange> {
   real.budget.take();
-  return real.ctx.driver.send({ ...request, headers: { ...request.headers, ...bearer(userOf(real, label).token) } });
+  // Every command of the model addresses objects this run created (or ids of them, as the other user).
+  return real.ctx.driver.send({ ...request, headers: { ...request.headers, ...bearer(userOf(real, label).token) }, aim: request.aim ?? "objects of the audit (property.isolation-model)" });
 }
 
 function userOf(real: IsolationReal, label: Label): AuditUser {
