@@ -3,10 +3,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import type { JWK } from "jose";
+import type { RunningIssuer } from "../issuer/issuer.ts";
 import { loadConfig } from "../config/load.ts";
 import type { AuthproofConfig } from "../config/schema.ts";
 import { runAudit } from "../run/audit.ts";
-import { ISSUER_ALGS, IssuerError, startIssuer, type IssuerAlg } from "../issuer/issuer.ts";
+import { ISSUER_ALGS, IssuerError, type IssuerAlg } from "../issuer/common.ts";
 import { parseFlawList } from "../reference/flaws.ts";
 import { ensureReferenceSetup } from "../reference/setup.ts";
 import { auditEnvFor } from "../reference/audit-env.ts";
@@ -64,7 +65,7 @@ Usage:
   authproof report <report.json> [--out dir] [--reporter ...] [--baseline old.json] [--fail-on high]
                                                               re-render HTML / JUnit / SARIF from a JSON report
   authproof issuer [--port N] [--alg EdDSA] [--db file] [--private-jwk file] [--secret-env NAME]
-                   [--env-file path] [--issuer URL] [--audience URL] [--trusted-origins a,b] [--rate-limit]
+                   [--env-out file] [--issuer URL] [--audience URL] [--trusted-origins a,b] [--rate-limit]
                                                               run a stand-in Better Auth (email + password, jwt(),
                                                               bearer(), HS256 /api/backend-token) on loopback; the
                                                               key and the secret go to a mode-600 env file
@@ -164,7 +165,7 @@ const ISSUER_OPTIONS = {
   db: { type: "string" },
   "private-jwk": { type: "string" },
   "secret-env": { type: "string" },
-  "env-file": { type: "string" },
+  "env-out": { type: "string" },
   issuer: { type: "string" },
   audience: { type: "string" },
   "trusted-origins": { type: "string" },
@@ -183,15 +184,16 @@ async function issuer(args: string[]): Promise<number> {
   if (secret !== undefined && Buffer.byteLength(secret) < 32) console.error(`warning: ${secretEnv} is shorter than 32 bytes; Better Auth and HS256 backends should get at least 32 random bytes`);
   const privateJwk = issuerKey(values["private-jwk"]);
 
-  // The key and the secret go to a mode-600 file, never to the terminal. Without --env-file: a private
+  // The key and the secret go to a mode-600 file, never to the terminal. Without --env-out: a private
   // temporary directory, removed on exit.
-  const tempDir = values["env-file"] === undefined ? mkdtempSync(path.join(tmpdir(), "authproof-issuer-")) : undefined;
-  const envFile = values["env-file"] ?? path.join(tempDir!, "issuer.env");
+  const tempDir = values["env-out"] === undefined ? mkdtempSync(path.join(tmpdir(), "authproof-issuer-")) : undefined;
+  const envFile = values["env-out"] ?? path.join(tempDir!, "issuer.env");
   const removeTemp = () => {
     if (tempDir) rmSync(tempDir, { recursive: true, force: true });
   };
-  let running: Awaited<ReturnType<typeof startIssuer>>;
+  let running: RunningIssuer;
   try {
+    const { startIssuer } = await import("../issuer/issuer.ts"); // loads Better Auth: only this command pays for it
     running = await startIssuer({
       port: port(values.port, "--port"),
       ...(alg ? { alg } : {}),

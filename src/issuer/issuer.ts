@@ -9,10 +9,9 @@ import { fromNodeHeaders, toNodeHandler } from "better-auth/node";
 import { bearer, jwt } from "better-auth/plugins";
 import type { Jwk, JWKOptions } from "better-auth/plugins/jwt";
 import { SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from "jose";
-import { AuthproofError } from "../errors.ts";
+import { ISSUER_ALGS, IssuerError, type IssuerAlg } from "./common.ts";
 
-export type IssuerAlg = "EdDSA" | "ES256" | "ES512" | "RS256" | "PS256";
-export const ISSUER_ALGS: readonly IssuerAlg[] = ["EdDSA", "ES256", "ES512", "RS256", "PS256"];
+export { ISSUER_ALGS, IssuerError, type IssuerAlg } from "./common.ts";
 export const AUTH_BASE_PATH = "/api/auth";
 export const JWKS_PATH = `${AUTH_BASE_PATH}/jwks`;
 /** The HS256 token route for shared-secret backends (what `auth.tokenPath=/api/backend-token` expects). */
@@ -21,11 +20,6 @@ export const BACKEND_TOKEN_PATH = "/api/backend-token";
 const BACKEND_TOKEN_LIFETIME_SEC = 15 * 60;
 /** Request header the issuer sets from the socket address, so Better Auth's rate limiter keys on the real peer. */
 const PEER_IP_HEADER = "x-authproof-peer-ip";
-
-/** Could not start the stand-in issuer (bad key, bad algorithm, port taken, database, env file). */
-export class IssuerError extends AuthproofError<
-  "ISSUER_KEY_INVALID" | "ISSUER_ALG_UNSUPPORTED" | "ISSUER_PORT_IN_USE" | "ISSUER_LISTEN_FAILED" | "ISSUER_DB_FAILED" | "ISSUER_ENV_FILE_FAILED"
-> {}
 
 export interface StartIssuerOptions {
   /** Loopback port; 0 or absent picks a free one. */
@@ -46,7 +40,7 @@ export interface StartIssuerOptions {
   trustedOrigins?: string[];
   /** Better Auth's rate limiting (sign-in / sign-up 3 per 10 s per IP); off by default, as this is a test issuer. */
   rateLimit?: boolean;
-  /** Write the key, the secret and the URLs to this file (mode 0600), for `. file` / `--env-file`. */
+  /** Write the key, the secret and the URLs to this file (mode 0600), for `set -a; . file` or `node --env-file` (not a CLI flag name: Node 20 takes `--env-file` anywhere in argv). */
   envFile?: string;
   /** Also write the secret under this variable name (the backend's), besides BETTER_AUTH_SECRET. */
   secretEnv?: string;
