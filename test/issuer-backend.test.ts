@@ -68,6 +68,27 @@ describe("a real backend trusts the stand-in issuer", () => {
     expect(refused.headers.get("www-authenticate")).toBe("Bearer");
     await refused.arrayBuffer();
   });
+
+  it("pyjwt-hs256 (shared secret) accepts the HS256 token of /api/backend-token and refuses one from another secret", async () => {
+    const hs256 = await startFixture("pyjwt-hs256", { BETTER_AUTH_URL: issuer.origin, BETTER_AUTH_SECRET: issuer.secret });
+    try {
+      const { session } = await sessionToken(issuer.origin, "shared@example.com");
+      const res = await fetch(issuer.backendTokenUrl, { headers: { authorization: `Bearer ${session}` } });
+      const { token } = (await res.json()) as { token: string };
+      const ok = await fetch(`${hs256.url}/api/tasks`, { headers: { authorization: `Bearer ${token}` } });
+      expect(ok.status, hs256.output().slice(-2000)).toBe(200);
+      await ok.arrayBuffer();
+      const now = Math.floor(Date.now() / 1000);
+      const forged = await new SignJWT({ sub: "someone", iat: now, exp: now + 900, iss: issuer.origin, aud: issuer.origin })
+        .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+        .sign(new TextEncoder().encode("another-secret-that-is-also-32-bytes-long"));
+      const refused = await fetch(`${hs256.url}/api/tasks`, { headers: { authorization: `Bearer ${forged}` } });
+      expect(refused.status).toBe(401);
+      await refused.arrayBuffer();
+    } finally {
+      await hs256.stop();
+    }
+  });
 });
 
 describe("authproof issuer (the command) and an audit against it", () => {
