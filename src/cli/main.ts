@@ -1,8 +1,13 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import type { JWK } from "jose";
+import type { RunningIssuer } from "../issuer/issuer.ts";
 import { loadConfig } from "../config/load.ts";
 import type { AuthproofConfig } from "../config/schema.ts";
 import { runAudit } from "../run/audit.ts";
-import { startIssuer } from "../issuer/issuer.ts";
+import { ISSUER_ALGS, IssuerError, type IssuerAlg } from "../issuer/common.ts";
 import { parseFlawList } from "../reference/flaws.ts";
 import { ensureReferenceSetup } from "../reference/setup.ts";
 import { auditEnvFor } from "../reference/audit-env.ts";
@@ -65,7 +70,11 @@ Usage:
                                                               boot the bundled reference app, audit it, stop it
   authproof report <report.json> [--out dir] [--reporter ...] [--baseline old.json] [--fail-on high]
                                                               re-render HTML / JUnit / SARIF from a JSON report
-  authproof issuer [--port N] [--alg EdDSA]                   run the stand-in Better Auth JWKS issuer
+  authproof issuer [--port N] [--alg EdDSA] [--db file] [--private-jwk file] [--secret-env NAME]
+                   [--env-out file] [--issuer URL] [--audience URL] [--trusted-origins a,b] [--rate-limit]
+                                                              run a stand-in Better Auth (email + password, jwt(),
+                                                              bearer(), HS256 /api/backend-token) on loopback; the
+                                                              key and the secret go to a mode-600 env file
 
 Flags: --api URL --auth URL --mode jwks|shared-secret --only ids --skip ids --seed N --runs N
        --fail-on critical|high|medium|low|info --reporter json,html,junit,sarif --out DIR
@@ -178,21 +187,105 @@ async function report(args: string[]): Promise<number> {
   return rerenderReport(positionals[0]!, values);
 }
 
+const ISSUER_OPTIONS = {
+  port: { type: "string" },
+  alg: { type: "string" },
+  db: { type: "string" },
+  "private-jwk": { type: "string" },
+  "secret-env": { type: "string" },
+  "env-out": { type: "string" },
+  issuer: { type: "string" },
+  audience: { type: "string" },
+  "trusted-origins": { type: "string" },
+  "rate-limit": { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const satisfies ParseArgsConfig["options"];
+
 async function issuer(args: string[]): Promise<number> {
-  const { values } = parse(args, { port: { type: "string" }, alg: { type: "string" }, help: { type: "boolean", short: "h" } });
+  const { values } = parse(args, ISSUER_OPTIONS);
   if (values.help) return printUsage();
-  const alg = (values.alg ?? "EdDSA") as "EdDSA";
-  if (!["EdDSA", "ES256", "ES512", "RS256", "PS256"].includes(alg)) throw new UsageError(`--alg: expected EdDSA, ES256, ES512, RS256 or PS256, got "${values.alg}"`);
-  const running = await startIssuer({ port: port(values.port, "--port"), alg });
-  console.log(`stand-in issuer: JWKS at ${running.jwksUrl} (kid ${running.kid}, ${alg})`);
-  console.log(`point the backend's BETTER_AUTH_URL at ${running.origin}; the private key for AUTHPROOF_PRIVATE_JWK:`);
-  console.log(JSON.stringify(running.privateJwk));
+  const alg = values.alg as IssuerAlg | undefined;
+  if (alg !== undefined && !ISSUER_ALGS.includes(alg)) throw new UsageError(`--alg: expected ${ISSUER_ALGS.join(", ")}, got "${values.alg}"`);
+  const secretEnv = values["secret-env"] ?? "BETTER_AUTH_SECRET";
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(secretEnv)) throw new UsageError(`--secret-env: expected an environment variable name, got "${secretEnv}"`);
+  const secret = process.env[secretEnv] || undefined;
+  if (secret !== undefined && Buffer.byteLength(secret) < 32) console.error(`warning: ${secretEnv} is shorter than 32 bytes; Better Auth and HS256 backends should get at least 32 random bytes`);
+  const privateJwk = issuerKey(values["private-jwk"]);
+
+  // The key and the secret go to a mode-600 file, never to the terminal. Without --env-out: a private
+  // temporary directory, removed on exit.
+  const tempDir = values["env-out"] === undefined ? mkdtempSync(path.join(tmpdir(), "authproof-issuer-")) : undefined;
+  const envFile = values["env-out"] ?? path.join(tempDir!, "issuer.env");
+  const removeTemp = () => {
+    if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+  };
+  let running: RunningIssuer;
+  try {
+    const { startIssuer } = await import("../issuer/issuer.ts"); // loads Better Auth: only this command pays for it
+    running = await startIssuer({
+      port: port(values.port, "--port"),
+      ...(alg ? { alg } : {}),
+      ...(privateJwk ? { privateJwk } : {}),
+      ...(secret ? { secret } : {}),
+      ...(values.db ? { db: values.db } : {}),
+      ...(values.issuer ? { issuer: values.issuer } : {}),
+      ...(values.audience ? { audience: values.audience } : {}),
+      trustedOrigins: (values["trusted-origins"] ?? "").split(",").map((o) => o.trim()).filter(Boolean),
+      rateLimit: values["rate-limit"] ?? false,
+      envFile,
+      secretEnv,
+    });
+  } catch (error) {
+    removeTemp();
+    throw error;
+  }
+  const names = ["AUTHPROOF_AUTH_URL", "BETTER_AUTH_URL", "AUTHPROOF_PRIVATE_JWK", "BETTER_AUTH_SECRET", ...(secretEnv !== "BETTER_AUTH_SECRET" ? [secretEnv] : [])];
+  for (const line of [
+    `authproof issuer: Better Auth at ${running.origin} (${running.alg}, kid ${running.kid}; ${values.db ? `database ${values.db}` : "in-memory database"}${values["rate-limit"] ? "; rate limited" : ""})`,
+    `  JWKS          ${running.jwksUrl}`,
+    `  JWT           GET ${running.tokenUrl} (with a session; iss ${running.issuer}, aud ${running.audience})`,
+    `  HS256 token   GET ${running.backendTokenUrl} (with a session; signed with the secret)`,
+    `  env file      ${envFile} (mode 600: ${names.join(", ")}${tempDir ? "; removed on exit" : ""})`,
+    `Point the backend's BETTER_AUTH_URL at ${running.origin} (or give it the secret from the env file), then:`,
+    `  set -a; . ${envFile}; set +a; authproof audit --api <backend URL>`,
+    `Stop with Ctrl-C.`,
+  ]) {
+    console.log(line);
+  }
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);
   });
   await running.stop();
+  removeTemp();
+  console.log("authproof issuer: stopped");
   return 0;
+}
+
+/** The private JWK from --private-jwk (a JSON file) or AUTHPROOF_PRIVATE_JWK; undefined means generate one. Never echoes the key. */
+function issuerKey(file: string | undefined): JWK | undefined {
+  let text: string | undefined;
+  let source: string;
+  if (file !== undefined) {
+    source = file;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (error) {
+      throw new UsageError(`--private-jwk: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
+  } else {
+    source = "AUTHPROOF_PRIVATE_JWK";
+    text = process.env.AUTHPROOF_PRIVATE_JWK || undefined;
+    if (text === undefined) return undefined;
+  }
+  let jwk: unknown;
+  try {
+    jwk = JSON.parse(text);
+  } catch {
+    throw new IssuerError("ISSUER_KEY_INVALID", `issuer: ${source} is not a JSON private JWK`);
+  }
+  if (typeof jwk !== "object" || jwk === null || Array.isArray(jwk)) throw new IssuerError("ISSUER_KEY_INVALID", `issuer: ${source} is not a JSON private JWK`);
+  return jwk as JWK;
 }
 
 function port(value: string | undefined, flag: string): number | undefined {
