@@ -79,7 +79,11 @@ export async function runAudit(config: AuthproofConfig, hooks: AuditHooks, cwd =
       throw error;
     }
     const redact = makeRedactor(secretsOf(model), { includeTokens: config.run.includeTokens });
-    const suites = await runSuites(model, (outcome) => hooks.progress(redactDeep(outcome, redact)), { stop, ...(deadlineAt ? { deadlineAt } : {}) });
+    const suites = await runSuites(model, (outcome) => hooks.progress(redactDeep(outcome, redact)), {
+      stop,
+      ...(deadlineAt ? { deadlineAt } : {}),
+      onFamilyDone: (family, results) => hooks.log(`done: ${family} (${results} results)`),
+    });
     const cause = stop.cause; // what ran after this point (clean-up) does not change the verdict
     const cleanup = await cleanUp(config, { ...model, extraUsers: suites.users });
     const writes = mergeWrites(driver.takeWrites(), suites.writes, cleanup.writes);

@@ -25,6 +25,8 @@ export class OutcomeCollector implements Reporter {
     private readonly root: string,
     private readonly progress: (outcome: CheckOutcome) => void,
     private readonly onStopped: (origin: string) => void = () => {},
+    /** Called when a family's suite file has finished, with how many results it recorded. */
+    private readonly onSuiteDone: (suiteFile: string, results: number) => void = () => {},
   ) {}
 
   onTestCaseResult(testCase: TestCase): void {
@@ -53,7 +55,9 @@ export class OutcomeCollector implements Reporter {
   }
 
   onTestModuleEnd(testModule: TestModule): void {
-    for (const error of testModule.errors()) this.problems.push(`${relative(this.root, testModule.moduleId)}: ${error.message}`);
+    const suiteFile = relative(this.root, testModule.moduleId);
+    for (const error of testModule.errors()) this.problems.push(`${suiteFile}: ${error.message}`);
+    this.onSuiteDone(suiteFile, this.outcomes.filter((o) => o.suiteFile === suiteFile).length);
   }
 
   onTestRunEnd(_modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<{ message?: string }>): void {

@@ -43,6 +43,8 @@ export interface SuitesOptions {
   stop?: RunStop;
   /** Epoch ms after which the suites' driver sends nothing more (--max-time). */
   deadlineAt?: number;
+  /** Told when a family's suite has finished (the terminal's progress line). */
+  onFamilyDone?: (family: string, results: number) => void;
 }
 
 export interface SuitesRun {
@@ -62,7 +64,12 @@ export async function runSuites(model: TargetModel, progress: (outcome: CheckOut
   const files = selectedSuiteFiles(model);
   const { stop } = options;
   if (files.length === 0 || stop?.cause) return { recorded: [], users: [], writes: [] };
-  const collector = new OutcomeCollector(PACKAGE_ROOT, progress, (origin) => stop?.stop({ kind: "stopped", origin }));
+  const collector = new OutcomeCollector(
+    PACKAGE_ROOT,
+    progress,
+    (origin) => stop?.stop({ kind: "stopped", origin }),
+    (suiteFile, results) => options.onFamilyDone?.(suiteFile.replace(/^.*\/|\.suite\.[jt]s$/g, ""), results),
+  );
   const signalsBefore = signalListeners();
   const vitest = await createVitest(
     "test",
