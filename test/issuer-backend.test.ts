@@ -139,10 +139,12 @@ describe("authproof issuer (the command) and an audit against it", () => {
     expect(checkIdsWith(report, "skip").filter((id) => id.startsWith("claims.")), "skipped claims checks").toEqual([]);
     expect(checkIdsWith(report, "error"), "errored checks").toEqual([]);
     expect(report.results.some((r) => r.checkId.startsWith("isolation.") && r.status === "pass")).toBe(true);
-    // The audit's two users were signed up through Better Auth and live in the issuer's --db file.
+    // The audit's users were signed up through Better Auth on the issuer, and deleted again when it ended.
+    const signUps = (report.writes ?? []).filter((w) => w.method === "POST" && w.url === `${issuer.origin}/api/auth/sign-up/email`);
+    expect(signUps.reduce((n, w) => n + w.count, 0), JSON.stringify(report.writes)).toBeGreaterThanOrEqual(2);
     const db = new Database(path.join(dbDir, "auth.db"), { readonly: true, fileMustExist: true });
     try {
-      expect((db.prepare("select count(*) as n from user").get() as { n: number }).n).toBeGreaterThanOrEqual(2);
+      expect((db.prepare("select count(*) as n from user").get() as { n: number }).n, "users left in the issuer's database").toBe(0);
     } finally {
       db.close();
     }
