@@ -104,6 +104,7 @@ function modelFor(baseUrl: string, seed: number, runs: number): TargetModel {
     probes: [],
     anonymous: [],
     strays: [],
+    candidates: [],
     warnings: [],
   };
 }

@@ -23,6 +23,7 @@ function model(): TargetModel {
     probes: [],
     anonymous: [],
     strays: [],
+    candidates: [],
     warnings: [],
   };
 }

@@ -41,6 +41,7 @@ const AUDIT_OPTIONS = {
   "require-oracle": { type: "boolean" },
   "require-known-subject": { type: "boolean" },
   baseline: { type: "string" },
+  source: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const satisfies ParseArgsConfig["options"];
 
@@ -64,6 +65,7 @@ Usage:
 Flags: --api URL --auth URL --mode jwks|shared-secret --only ids --skip ids --seed N --runs N
        --fail-on critical|high|medium|low|info --reporter json,html,junit,sarif --out DIR
        --rps N --concurrency N --timeout MS --include-tokens --baseline old.json
+       --source DIR (the target's repo: mined for backdoor tokens and committed secrets)
 Secrets come from the environment (BETTER_AUTH_SECRET, AUTHPROOF_PRIVATE_JWK), not flags.
 Exit codes: 0 no finding at or above --fail-on; 1 findings; 2 the audit could not run.`;
 

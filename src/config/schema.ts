@@ -167,6 +167,13 @@ export const configSchema = z.strictObject({
       /** A black-box run (no signing key, so no claims checks) is not enough: stop it as incomplete. */
       requireOracle: z.boolean().default(false),
       baseline: z.string().min(1).optional(),
+      /**
+       * A directory of the target's repo (`--source DIR`): its `.env*` files, `auth.*`, `settings.py`, `config.py`
+       * and TypeScript / Python files are mined for backdoor tokens and committed secrets (token.magic-value,
+       * token.guessable-secret, secret.strength). Resolved against the working directory; values found there are
+       * only ever sent to the configured target, as attack tokens, and never shown in full.
+       */
+      source: z.string().min(1).optional(),
     })
     .prefault({}),
 });

@@ -13,6 +13,7 @@ import { buildReport, redactDeep } from "../report/build.ts";
 import { cleanupObjects } from "../target/cleanup.ts";
 import type { TargetModel } from "../model/target.ts";
 import { prepareTarget } from "../target/prepare.ts";
+import { isPrivateCandidate } from "../target/mining.ts";
 import { PACKAGE_ROOT, runSuites } from "./run-suites.ts";
 import { assertKnownSelectors } from "./selection.ts";
 import { assertCoverage, incompleteReason } from "./coverage.ts";
@@ -77,6 +78,8 @@ function secretsOf(model: TargetModel): string[] {
     typeof keys.privateJwk === "string" ? keys.privateJwk : undefined,
     ...privateMembers,
     ...model.users.flatMap((user) => [user.password, user.sessionToken, user.sessionToken.split(".")[0]]),
+    // Values only the user's files hold (--source): labels shorten them, and nothing else may show them.
+    ...(model.candidates ?? []).filter((candidate) => isPrivateCandidate(candidate) && candidate.value.length >= 6).map((candidate) => candidate.value),
   ].filter((value): value is string => typeof value === "string" && value.length >= 4);
 }
 

@@ -8,6 +8,7 @@ import { discoverOperations } from "./openapi.ts";
 import { fillPath, inferResources, type Resource } from "./resources.ts";
 import { anonymousProbe, buildProbe, planProbe } from "./probes.ts";
 import { strayItemUrl } from "./strays.ts";
+import { mineCandidates } from "./mining.ts";
 import { HarnessError } from "../errors.ts";
 import { apiUrl, bearer } from "../model/endpoint.ts";
 import type { AnonymousProbe, AuditUser, CreatedObject, OracleKind, Probe, TargetModel } from "../model/target.ts";
@@ -96,6 +97,7 @@ export async function prepareTarget(config: AuthproofConfig, driver: HttpDriver,
     strays,
     probes,
     anonymous,
+    candidates: mineCandidates(doc, probes, anonymous, config.run.source),
     warnings,
   };
 }
