@@ -19,7 +19,7 @@ const PLACEHOLDERS: Array<[RegExp, string]> = [
   [/^(?:dev|devel|development|test|testing|local|demo|sample)(?:[-_ .]|$)/i, "starts with the name of a development environment"],
   [/(?:^|[-_ .])(?:here|goes[-_ .]?here)$/i, 'ends in "here" (a placeholder from a guide)'],
   [/super[-_ .]?secret|my[-_ .]?secret|top[-_ .]?secret|secret[-_ .]?key[-_ .]?\d*$/i, 'contains "supersecret", "mysecret" or ends in "secret-key"'],
-  [/generate[-_ .]?(?:a|one|your)|at[-_ .]?least[-_ .]?\d+|\d+[-_ .]?(?:bit|byte|char)s?(?:[-_ .]|$)/i, "describes itself (its length, or how to generate one)"],
+  [/generate[-_ .]?(?:a|one|your)|at[-_ .]?least[-_ .]?\d+|(?:^|[-_ .])\d+[-_ .]?(?:bit|byte|char)s?(?:[-_ .]|$)/i, "describes itself (its length, or how to generate one)"],
   [/chang(e|ing)[-_ .]?(me|this|it|in[-_ ]prod)/i, 'contains a "change me" placeholder'],
   [/replace[-_ .]?(me|this|with)/i, 'contains a "replace me" placeholder'],
   [/(placeholder|example|sample|dummy|todo|insecure|not[-_ .]?a[-_ .]?secret)/i, "contains a placeholder word"],
