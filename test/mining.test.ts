@@ -3,8 +3,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../src/config/load.ts";
+import { configSchema } from "../src/config/schema.ts";
+import { makeRedactor } from "../src/config/redact.ts";
+import { secretsOf } from "../src/run/audit.ts";
 import type { Exchange } from "../src/http/types.ts";
-import type { AnonymousProbe, Candidate, Probe } from "../src/model/target.ts";
+import type { AnonymousProbe, Candidate, Probe, TargetModel } from "../src/model/target.ts";
 import {
   MAX_CANDIDATES_PER_KIND,
   candidateLabel,
@@ -282,3 +285,22 @@ describe("the pieces", () => {
     expect(candidateLabel({ value: "guest_token", kind: "bearer", source: "openapi: components.securitySchemes.HTTPBearer.description" })).toBe('"guest_token"');
   });
 });
+
+describe("reports", () => {
+  it("redact values only the user's files hold, and keep public ones", () => {
+    const model = {
+      config: configSchema.parse({}),
+      users: [],
+      candidates: [
+        { value: COMMITTED_SECRET, kind: "secret", source: "file: .env.example:6" },
+        { value: "only-in-files-token", kind: "bearer", source: "file: app.py:3" },
+        { value: "guest_token", kind: "bearer", source: "openapi: components.securitySchemes.HTTPBearer.description" },
+        { value: "changeme", kind: "secret", source: "file: .env:1" },
+      ],
+    } as unknown as TargetModel;
+    const redact = makeRedactor(secretsOf(model));
+    expect(redact(`body echoes ${COMMITTED_SECRET} and Bearer only-in-files-token`)).toBe("body echoes [REDACTED] and Bearer [REDACTED]");
+    expect(redact("whole token=guest_token; secret=changeme")).toBe("whole token=guest_token; secret=changeme");
+  });
+});
+

@@ -69,7 +69,8 @@ export async function runAudit(config: AuthproofConfig, hooks: AuditHooks, cwd =
   }
 }
 
-function secretsOf(model: TargetModel): string[] {
+/** Every value a report must never show: the configured keys, the test users' credentials, and values only the user's files hold. */
+export function secretsOf(model: TargetModel): string[] {
   const { keys } = model.config;
   const jwk = typeof keys.privateJwk === "string" ? safeJson(keys.privateJwk) : keys.privateJwk;
   const privateMembers = jwk ? ["d", "p", "q", "dp", "dq", "qi", "k"].map((m) => (jwk as Record<string, unknown>)[m]) : [];
