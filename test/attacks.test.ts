@@ -8,7 +8,7 @@ import { oracleControl } from "../src/checks/claims/sends.ts";
 import { RECORDS } from "../src/checks/registry.ts";
 import { casings } from "../src/checks/token/alg.ts";
 import { unmetNeed } from "../src/run/define.ts";
-import { commonSecrets, magicValues, signaturePlaceholders } from "../src/data/dictionaries.ts";
+import { commonSecrets, magicValues } from "../src/data/dictionaries.ts";
 import type { Candidate } from "../src/model/target.ts";
 import { createAttackerKeys, type AttackerKeys } from "../src/forge/attacker-keys.ts";
 
@@ -173,18 +173,14 @@ describe("transport", () => {
 });
 
 describe("token: values, secrets, structure, signatures", () => {
-  it("magic-value sends each dictionary value whole and as the real token's signature, and placeholders after an unsigned header", async () => {
+  it("magic-value sends each dictionary value whole and as the real token's signature", async () => {
     const attacks = await run("token.magic-value", eddsa.ctx);
     expect(magicValues().length).toBeGreaterThanOrEqual(100);
     expect(magicValues()).toEqual(expect.arrayContaining(["guest_token", "admin_token", "test_token", "dev-token", "demo", "bypass", "debug", "changeme", "fake-jwt-token"]));
-    expect(attacks).toHaveLength(magicValues().length * 2 + signaturePlaceholders().length);
+    expect(attacks).toHaveLength(magicValues().length * 2);
     expect(attacks.find((a) => a.variant === "whole token=dev")).toMatchObject({ authorization: "Bearer dev", likeInvalidControl: true });
     const [h, p] = eddsa.ctx.realToken.split(".");
     expect(attacks.find((a) => a.variant === "signature=null")?.authorization).toBe(`Bearer ${h}.${p}.null`);
-    const unsigned = attacks.find((a) => a.variant === "unsigned header, signature=unsigned") as Attack;
-    expect(decodeToken(tokenOf(unsigned)).header).toEqual({ alg: "none", typ: "JWT" });
-    expect(decodeToken(tokenOf(unsigned)).claims).toEqual(eddsa.ctx.realClaims);
-    expect(tokenOf(unsigned).split(".")[2]).toBe("unsigned");
     expect(attacks.filter((a) => a.variant.startsWith("signature=")).every((a) => a.likeInvalidControl === undefined)).toBe(true);
   });
 
@@ -200,9 +196,13 @@ describe("token: values, secrets, structure, signatures", () => {
       ["whole token=onl…en (21 chars) (file: backend/auth.py:12)", "Bearer only-in-my-repo-token"],
     ]);
     expect(attacks.filter((a) => tokenOf(a) === "guest_token")).toHaveLength(1);
-    expect(attacks).toHaveLength((magicValues().length + 1) * 2 + signaturePlaceholders().length + 2);
+    expect(attacks).toHaveLength((magicValues().length + 1) * 2 + 2);
     expect(attacks.some((a) => a.variant === 'signature="guest_token" (openapi: components.securitySchemes.HTTPBearer.description)')).toBe(true);
-    expect(attacks.some((a) => a.variant === "unsigned header, signature=onl…en (21 chars) (file: backend/auth.py:12)")).toBe(true);
+    // Signature placeholders on unsigned headers: the mined values after {"alg":"none","typ":"JWT"} and the real claims.
+    const unsigned = attacks.find((a) => a.variant === "unsigned header, signature=onl…en (21 chars) (file: backend/auth.py:12)") as Attack;
+    expect(decodeToken(tokenOf(unsigned)).header).toEqual({ alg: "none", typ: "JWT" });
+    expect(decodeToken(tokenOf(unsigned)).claims).toEqual(eddsa.ctx.realClaims);
+    expect(tokenOf(unsigned).split(".")[2]).toBe("only-in-my-repo-token");
     // A secret is never sent as a bearer value, and no label shows a value only the user's files hold.
     expect(attacks.some((a) => JSON.stringify(a.authorization).includes("a-mined-secret"))).toBe(false);
     expect(attacks.some((a) => a.variant.includes("only-in-my-repo-token"))).toBe(false);

@@ -36,15 +36,6 @@ export function commonSecrets(): readonly string[] {
 }
 
 /**
- * Signature segments of hand-made "unsigned" development tokens (`null`, `unsigned`, `fake`, …), sent after an
- * unsigned (`alg: none`) header.
- * @example signaturePlaceholders().includes("unsigned") // true
- */
-export function signaturePlaceholders(): readonly string[] {
-  return loadList("signature-placeholders.txt");
-}
-
-/**
  * Words secrets are built of (tech vocabulary first, then common English), lower case.
  * @example commonWords().includes("secret") // true
  */

@@ -22,7 +22,7 @@ import {
 import type { AttackerKeyPair } from "../../forge/attacker-keys.ts";
 import type { Impact } from "../types.ts";
 import { bearerAttack, deterministicTag, freshClaims, identityOf, realAlg, realHeader } from "../attack/context.ts";
-import { commonSecrets, magicValues, signaturePlaceholders } from "../../data/dictionaries.ts";
+import { commonSecrets, magicValues } from "../../data/dictionaries.ts";
 import type { Candidate } from "../../model/target.ts";
 import { candidateLabel } from "../../target/mining.ts";
 import type { Attack, AttackContext, AttackGenerator } from "../attack/types.ts";
@@ -44,10 +44,12 @@ function unsignedInput(ctx: AttackContext): string {
 }
 
 /**
- * `token.magic-value`: bearer values development shortcuts leave behind, as the whole bearer value, as the
- * signature of the real token, and as the signature after an unsigned (`alg: none`) header ("signature
- * placeholders on unsigned headers"). Values mined from the target's own material (its OpenAPI document, its
- * error answers, the `--source` files) go first, each variant naming its source; then the bundled dictionary.
+ * `token.magic-value`: bearer values development shortcuts leave behind, as the whole bearer value and as the
+ * signature of the real token. Values mined from the target's own material (its OpenAPI document, its error
+ * answers, the `--source` files) go first, each variant naming its source, and are also tried as the signature
+ * after an unsigned (`alg: none`) header ("signature placeholders on unsigned headers": `if alg == "none" and
+ * sig == "guest_token"`); then the bundled dictionary. Bundled values are not tried after an unsigned header: a
+ * backend that takes those takes `alg: none` with any signature, which token.alg-none reports (one flaw, one finding).
  */
 export const magicValue: AttackGenerator = async (ctx) => {
   const checkId = "token.magic-value";
@@ -59,9 +61,7 @@ export const magicValue: AttackGenerator = async (ctx) => {
   for (const candidate of mined) attacks.push(bearerAttack(checkId, `signature=${minedLabel(candidate)}`, replaceSignature(ctx.realToken, candidate.value)));
   for (const value of rest) attacks.push(bearerAttack(checkId, `signature=${value}`, replaceSignature(ctx.realToken, value)));
   const unsigned = unsignedInput(ctx);
-  const placeholders = withMined(ctx, "bearer", signaturePlaceholders());
-  for (const candidate of placeholders.mined) attacks.push(bearerAttack(checkId, `unsigned header, signature=${minedLabel(candidate)}`, `${unsigned}.${candidate.value}`));
-  for (const value of placeholders.rest) attacks.push(bearerAttack(checkId, `unsigned header, signature=${value}`, `${unsigned}.${value}`));
+  for (const candidate of mined) attacks.push(bearerAttack(checkId, `unsigned header, signature=${minedLabel(candidate)}`, `${unsigned}.${candidate.value}`));
   return attacks;
 };
 
