@@ -52,6 +52,7 @@ const AUDIT_OPTIONS = {
   "require-oracle": { type: "boolean" },
   "require-known-subject": { type: "boolean" },
   baseline: { type: "string" },
+  source: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const satisfies ParseArgsConfig["options"];
 
@@ -80,6 +81,7 @@ Flags: --api URL --auth URL --mode jwks|shared-secret --only ids --skip ids --se
        --fail-on critical|high|medium|low|info --reporter json,html,junit,sarif --out DIR
        --rps N --concurrency N --timeout MS (per request, default 10000) --operation-timeout MS (per operation,
        default 60000) --max-time S (whole audit; then a partial report, exit 2) --include-tokens --baseline old.json
+       --source DIR (the target's repo: mined for backdoor tokens and committed secrets)
 Secrets come from the environment (BETTER_AUTH_SECRET, AUTHPROOF_PRIVATE_JWK), not flags.
 Exit codes: 0 no finding at or above --fail-on; 1 findings; 2 the audit could not run.`;
 

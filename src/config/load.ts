@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { z } from "zod";
@@ -64,6 +64,7 @@ export const CONFIG_SOURCES: ConfigSource[] = [
   { path: ["claims", "requireKnownSubject"], env: "AUTHPROOF_REQUIRE_KNOWN_SUBJECT", flags: ["require-known-subject"], kind: "boolean" },
   { path: ["run", "baseline"], env: "AUTHPROOF_BASELINE", flags: ["baseline"], kind: "string" },
   { path: ["run", "maxTimeSec"], env: "AUTHPROOF_MAX_TIME", flags: ["max-time"], kind: "number" },
+  { path: ["run", "source"], env: "AUTHPROOF_SOURCE", flags: ["source"], kind: "string" },
 ];
 
 const DISCOVERED_FILES = ["authproof.config.ts", "authproof.config.mts", "authproof.config.mjs", "authproof.config.js", "authproof.config.json"];
@@ -114,8 +115,20 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<AuthproofConf
   }
 
   const result = configSchema.safeParse(merged, { reportInput: true });
-  if (result.success) return result.data;
-  throw toConfigError(result.error.issues, provenance);
+  if (!result.success) throw toConfigError(result.error.issues, provenance);
+  return withSourceDir(result.data, opts.cwd, provenance);
+}
+
+/** `run.source` resolved against the working directory; a path that is not a directory stops the run before anything is sent. */
+function withSourceDir(config: AuthproofConfig, cwd: string, provenance: Map<string, string>): AuthproofConfig {
+  const source = config.run.source;
+  if (source === undefined) return config;
+  const dir = resolve(cwd, source);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    const from = provenance.get("run.source");
+    throw new ConfigError("run.source", `${JSON.stringify(source)} is not a directory${from ? ` (${from})` : ""}`);
+  }
+  return { ...config, run: { ...config.run, source: dir } };
 }
 
 async function readConfigFile(file: string, cwd: string): Promise<Tree> {
