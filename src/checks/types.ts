@@ -55,6 +55,12 @@ export function check<Unit>(record: CheckRecord<Unit>): CheckRecord<Unit> {
 /** A check family: the checks of one folder under src/checks/, run by one suite file. */
 export interface Family {
   readonly name: string;
+  /**
+   * The family's checks change nothing another of its checks reads (attacks on probes aimed at ids that do
+   * not exist or at the audit's own objects), so they may run at once; the shared driver still bounds the
+   * requests in flight. Families that create, change or sign out (isolation, session, browser) run in order.
+   */
+  readonly concurrent?: boolean;
   // Each check has its own unit type; the suite hands every check the units of its own scope.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly checks: readonly CheckRecord<any>[];

@@ -18,6 +18,8 @@ export class OutcomeCollector implements Reporter {
   readonly users = new Map<string, TestUser>();
   /** The state-changing requests the worker sent. */
   readonly writes: WriteEntry[] = [];
+  /** A module's recorded outcomes by test, until the module ends. */
+  private readonly byTest = new Map<string, RecordedOutcome[]>();
   /** Tests whose outcomes were left out because the run was disturbed when they ended. */
   dropped = 0;
 
@@ -48,19 +50,33 @@ export class OutcomeCollector implements Reporter {
       return;
     }
     const durationMs = testCase.diagnostic()?.duration ?? 0;
+    const recorded = this.byTest.get(testCase.id) ?? [];
     for (const outcome of outcomes) {
-      this.outcomes.push({ outcome, suiteFile, durationMs });
+      recorded.push({ outcome, suiteFile, durationMs });
       this.progress(outcome);
     }
+    this.byTest.set(testCase.id, recorded);
   }
 
   onTestModuleEnd(testModule: TestModule): void {
     const suiteFile = relative(this.root, testModule.moduleId);
+    // In declaration order, whatever order a concurrent family's tests ended in: the same seed, the same report.
+    for (const testCase of testModule.children.allTests()) {
+      this.outcomes.push(...(this.byTest.get(testCase.id) ?? []));
+      this.byTest.delete(testCase.id);
+    }
     for (const error of testModule.errors()) this.problems.push(`${suiteFile}: ${error.message}`);
     this.onSuiteDone(suiteFile, this.outcomes.filter((o) => o.suiteFile === suiteFile).length);
   }
 
+  /** Hands over what tests of a module that never ended recorded (a stopped run): finished results all the same. */
+  flush(): void {
+    for (const recorded of this.byTest.values()) this.outcomes.push(...recorded);
+    this.byTest.clear();
+  }
+
   onTestRunEnd(_modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<{ message?: string }>): void {
+    this.flush();
     for (const error of unhandledErrors) this.problems.push(`unhandled: ${error.message ?? String(error)}`);
   }
 }

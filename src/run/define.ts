@@ -49,9 +49,11 @@ export function defineFamilySuite(family: Family): void {
   const selected = selectedIn(model);
   const checks = family.checks.filter((check) => selected(check.id));
   afterAll(suiteFinished);
+  // A concurrent family's units (describe.concurrent) and their checks run at once.
+  const unitSuite = family.concurrent ? describe.concurrent : describe;
   for (const [scope, records] of byScope(checks)) {
     for (const unit of scope.units(model)) {
-      describe(scope.label(unit), () => {
+      unitSuite(scope.label(unit), () => {
         for (const check of records) {
           test(check.id, async (context) => {
             const ctx = await auditContext();

@@ -83,6 +83,8 @@ export async function runSuites(model: TargetModel, progress: (outcome: CheckOut
       isolate: false,
       sequence: { sequencer: FamilyOrder },
       testTimeout: 600_000,
+      // Tests of a concurrent family at once (Family.concurrent); the driver bounds the requests in flight.
+      maxConcurrency: 16,
       hookTimeout: 120_000,
       pool: "threads",
       passWithNoTests: true,
@@ -99,6 +101,7 @@ export async function runSuites(model: TargetModel, progress: (outcome: CheckOut
     if (!stop?.cause) await vitest.start();
   } finally {
     await vitest.close();
+    collector.flush();
   }
   if (collector.problems.length > 0 && !stop?.cause)
     throw new HarnessError("SUITES_FAILED", `the audit suites could not run: ${collector.problems.slice(0, 5).join(" | ")}`);

@@ -81,8 +81,19 @@ export async function prepareTarget(
   const probes: Probe[] = [];
   const anonymous: AnonymousProbe[] = [];
   const strays: string[] = [];
-  for (const plan of plans) {
+  // No probe changes what another reads (writes aim at ids that do not exist, new objects or bodies that
+  // cannot be applied), so they are built at once; writes the user opted into (--allow-destructive) go after,
+  // one by one. The results are folded in plan order.
+  const build = async (plan: (typeof plans)[number]) => {
     const probe = await buildProbe(driver, plan, users);
+    return { plan, probe, sent: await anonymousProbe(driver, plan, probe, config) };
+  };
+  const optedIn = (plan: (typeof plans)[number]) => plan.kind === "write" && plan.aim === "opted in (--allow-destructive)";
+  const safe = await Promise.all(plans.filter((plan) => !optedIn(plan)).map(build));
+  const destructive: Awaited<ReturnType<typeof build>>[] = [];
+  for (const plan of plans.filter(optedIn)) destructive.push(await build(plan));
+  const built = plans.map((plan) => [...safe, ...destructive].find((b) => b.plan === plan)!);
+  for (const { plan, probe, sent } of built) {
     for (const exchange of probe ? [probe.controls.positive] : []) {
       const stray = strayItemUrl(config, resources, plan.op, exchange, users[0]!);
       if (stray) strays.push(stray);
@@ -93,7 +104,6 @@ export async function prepareTarget(
     else if (anonymousStatus >= 200 && anonymousStatus < 300)
       warnings.push(`${plan.op.method} ${plan.op.path}: answers ${anonymousStatus} without a token; token attacks on it prove nothing`);
     else probes.push(probe);
-    const sent = await anonymousProbe(driver, plan, probe, config);
     const stray = sent.exchange && strayItemUrl(config, resources, plan.op, sent.exchange, users[0]!);
     if (stray) strays.push(stray);
     anonymous.push(sent);

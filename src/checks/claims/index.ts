@@ -14,5 +14,6 @@ const lifetime = check({
 /** What a validly signed token claims: expiry, not-before, issuer, audience, subject, lifetime. */
 export const claims: Family = {
   name: "claims",
+  concurrent: true,
   checks: [...claimsAttackChecks, lifetime],
 };

@@ -27,4 +27,4 @@ const serverError = check({
 });
 
 /** What answers give away: errors, leaks, caching, crashes on bad input. */
-export const hygiene: Family = { name: "hygiene", checks: [errorLeak, noStore, serverError] };
+export const hygiene: Family = { name: "hygiene", concurrent: true, checks: [errorLeak, noStore, serverError] };

@@ -18,4 +18,4 @@ const jwksPrivate = check({
 });
 
 /** Key material judged offline: the shared secret and the served JWKS. */
-export const secret: Family = { name: "secret", checks: [strength, jwksPrivate] };
+export const secret: Family = { name: "secret", concurrent: true, checks: [strength, jwksPrivate] };

@@ -6,5 +6,6 @@ import { signatureChecks } from "./signature.ts";
 /** Forged tokens: signatures, keys, the alg header and header parameters that name keys. */
 export const token: Family = {
   name: "token",
+  concurrent: true,
   checks: [...signatureChecks, ...algChecks, ...headerChecks],
 };
