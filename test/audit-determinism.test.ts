@@ -49,4 +49,18 @@ test("a black-box audit (no signing key) skips the oracle checks with the reason
     }
   }
   expect(checkIdsWith(report, "pass")).toContain("token.alg-none");
+  // The summary says what a black-box run could not test.
+  expect(result.stdout).toMatch(/^note: black-box run \(no signing key\): \d+ results of \d+ checks skipped \(.*claims\.exp-expired/m);
+}, 300_000);
+
+test("--mode shared-secret against the EdDSA reference: one line naming the mode mismatch, exit 2", async () => {
+  const result = await runCli(["audit", "--mode", "shared-secret", "--only", "token", "--reporter", "json"], {
+    AUTHPROOF_API_URL: app.apiUrl,
+    AUTHPROOF_AUTH_URL: app.webUrl,
+    BETTER_AUTH_SECRET: "a-secret-the-reference-app-does-not-use-0123456789",
+  });
+  expect(result.code, result.stderr).toBe(2);
+  const lines = result.stderr.split("\n").filter((line) => line.startsWith("authproof:"));
+  expect(lines).toEqual([expect.stringMatching(/^authproof: incomplete: mode mismatch: --mode shared-secret, but the target's tokens are EdDSA-signed/)]);
+  expect(result.stderr).not.toMatch(/\n\s+at /);
 }, 300_000);
