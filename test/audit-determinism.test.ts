@@ -35,7 +35,6 @@ test("a black-box audit (no signing key) skips the oracle checks with the reason
   const result = await runCli(["audit", "--seed", "42", "--only", "token,claims,secret", "--reporter", "json"], {
     AUTHPROOF_API_URL: app.apiUrl,
     AUTHPROOF_AUTH_URL: app.webUrl,
-    AUTHPROOF_RPS: "0",
   });
   expect(result.code, result.stderr).toBe(0);
   const report = result.report!;

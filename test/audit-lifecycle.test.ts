@@ -42,7 +42,7 @@ describe("an audit that cannot finish", () => {
 
   test("a route that answers after 10 s does not hold the audit past its operation budget", async () => {
     target = await startFakeTarget({ slowMs: 30_000, allowDelete: false });
-    const run = await runCli(["audit", "--only", "token", "--seed", "1", "--operation-timeout", "5000", "--reporter", "json"], target.env);
+    const run = await runCli(["audit", "--only", "token", "--seed", "1", "--operation-timeout", "5000", "--concurrency", "8", "--reporter", "json"], target.env);
     expect(run.code).not.toBe(2);
     const report = run.report!;
     expect(report.run.state).toBe("complete");

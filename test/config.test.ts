@@ -38,7 +38,7 @@ describe("loadConfig defaults", () => {
     expect(c.cookies.expectSecure).toBe("auto");
     expect(c.browser).toEqual({ signUpPath: "/sign-up", signInPath: "/sign-in" });
     expect(c.policy).toEqual({ foreignStatus: "either", maxTokenLifetimeSec: 3600, maxCookieLifetimeSec: 2592000, failOn: "high", maxLatencyMs: 2000 });
-    expect(c.rate).toEqual({ rps: 100, concurrency: 8 });
+    expect(c.rate).toEqual({});
     expect(c.timeouts).toEqual({ requestMs: 10_000, operationMs: 60_000 });
     expect(c.run).toEqual({ only: [], skip: [], reporters: [...REPORTERS], out: "reports", includeTokens: false, allowDestructive: false, requireOracle: false });
   });
@@ -184,7 +184,7 @@ describe("loadConfig errors name the field", () => {
   });
 
   it("names the variable or flag a bad value came from", async () => {
-    expect((await configError(load({ env: { AUTHPROOF_RPS: "lots" } }))).message).toMatch(/^config: rate\.rps: expected number, got "lots" \(from AUTHPROOF_RPS\)$/);
+    expect((await configError(load({ env: { AUTHPROOF_RPS: "lots" } }))).message).toMatch(/^config: rate\.rps: expected a number of requests per second \(0 = no limit\) or "auto", got "lots" \(from AUTHPROOF_RPS\)$/);
     expect((await configError(load({ env: { AUTHPROOF_ACCOUNTS: "[oops" } }))).message).toBe("config: users.accounts: expected JSON (from AUTHPROOF_ACCOUNTS)");
     expect((await configError(load({ flags: { "fail-on": true } }))).field).toBe("policy.failOn");
   });

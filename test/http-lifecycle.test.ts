@@ -83,10 +83,10 @@ describe("OriginPace", () => {
   it("lowers the requests in flight in proportion to the 429 rate and recovers with answers", () => {
     const pace = new OriginPace(8);
     expect(pace.limit).toBe(8);
-    for (let i = 0; i < 30; i++) pace.observe(true);
+    for (let i = 0; i < 30; i++) pace.observe(429);
     expect(pace.limitedRate).toBeGreaterThan(0.9);
     expect(pace.limit).toBe(5);
-    for (let i = 0; i < 60; i++) pace.observe(false);
+    for (let i = 0; i < 60; i++) pace.observe(200);
     expect(pace.limit).toBe(8);
   });
 });

@@ -161,8 +161,10 @@ export const configSchema = z.strictObject({
     .prefault({}),
   rate: z
     .strictObject({
-      rps: z.number().min(0).default(100),
-      concurrency: z.number().int().min(1).max(256).default(8),
+      /** Requests per second: a number is a hard ceiling (0 = none); "auto" adapts to the target; unset = loopback unthrottled, else auto. */
+      rps: z.union([z.number().min(0), z.literal("auto")], { error: 'expected a number of requests per second (0 = no limit) or "auto"' }).optional(),
+      /** Requests in flight at once (the ceiling under auto); unset = 32 (8 under a fixed --rps). */
+      concurrency: z.number().int().min(1).max(256).optional(),
     })
     .prefault({}),
   timeouts: z

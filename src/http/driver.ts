@@ -3,6 +3,7 @@ import { OperationBudgets } from "./budget.ts";
 import { DEFAULT_STOP_POLICY, OriginHealth, type StopPolicy } from "./health.ts";
 import { Semaphore, TokenBucket, systemClock, type Clock } from "./limits.ts";
 import { OriginPace } from "./pace.ts";
+import { AdaptiveConcurrency } from "./adaptive.ts";
 import type { Exchange, ExchangeErrorKind, HttpRequest, HttpResponse } from "./types.ts";
 import { WriteLog, type WriteEntry } from "./writes.ts";
 
@@ -15,6 +16,8 @@ export interface HttpDriverOptions {
   burst?: number;
   /** Requests in flight at once (default 8); also the keep-alive connections per origin. */
   concurrency?: number;
+  /** Each origin's requests in flight follow its latency and refusals, up to `concurrency` (`--rps auto`). */
+  adaptive?: boolean;
   /** Whole-request deadline, headers and body (default 10 000 ms). */
   timeoutMs?: number;
   /** Time one operation (method + `HttpRequest.operation`) may keep the run busy; 0 or absent = no budget. */
@@ -51,6 +54,8 @@ export interface HttpDriverStats {
   cancelled: number;
   /** Highest number of requests in flight at once. */
   maxInFlight: number;
+  /** From the first attempt out to the last answer in, ms (0 before any). */
+  activeMs: number;
 }
 
 const DEFAULT_MAX_BODY = 1024 * 1024;
@@ -86,6 +91,9 @@ export class HttpDriver {
   private haltReason: string | undefined;
   private wakeOnHalt!: () => void;
   private readonly halted = new Promise<void>((resolve) => (this.wakeOnHalt = resolve));
+  private readonly adaptive: boolean;
+  private firstSentAt: number | undefined;
+  private lastAnswerAt: number | undefined;
   private readonly counters = { sent: 0, retries: 0, errors: 0, timeouts: 0, blocked: 0, stopped: 0, overBudget: 0, cancelled: 0 };
 
   constructor(opts: HttpDriverOptions) {
@@ -94,6 +102,7 @@ export class HttpDriver {
     const rps = opts.rps ?? 0;
     this.bucket = new TokenBucket(rps, opts.burst ?? Math.max(1, Math.ceil(rps / 10)), this.clock);
     this.slots = new Semaphore(opts.concurrency ?? 8);
+    this.adaptive = opts.adaptive ?? false;
     this.health = new OriginHealth(opts.stopPolicy ?? DEFAULT_STOP_POLICY);
     this.budgets = new OperationBudgets(opts.operationBudgetMs ?? 0, () => this.clock.now());
     this.timeoutMs = opts.timeoutMs ?? 10_000;
@@ -143,11 +152,15 @@ export class HttpDriver {
         if (refusal) return limited ?? fail(refusal);
         const end = operation ? this.budgets.begin(operation) : () => {};
         this.writes.note(req.method, url, req.aim);
+        const sentAt = this.clock.now();
+        this.firstSentAt ??= sentAt;
         try {
           exchange = await this.attempt(req, url, headers.lines, body);
         } finally {
           end();
+          this.lastAnswerAt = this.clock.now();
         }
+        if (exchange.response) pace.observe(exchange.response.status, this.lastAnswerAt - sentAt);
       } finally {
         releaseSlot();
         releaseOrigin();
@@ -155,7 +168,6 @@ export class HttpDriver {
       const response = exchange.response;
       if (response) {
         this.health.answered(origin);
-        pace.observe(response.status === 429);
       } else if (exchange.error?.kind === "refused" || exchange.error?.kind === "reset") {
         this.health.failed(origin, exchange.error.kind);
       }
@@ -210,7 +222,8 @@ export class HttpDriver {
 
   /** Counters since construction. */
   stats(): HttpDriverStats {
-    return { ...this.counters, maxInFlight: this.slots.maxActive };
+    const activeMs = this.firstSentAt !== undefined && this.lastAnswerAt !== undefined ? this.lastAnswerAt - this.firstSentAt : 0;
+    return { ...this.counters, maxInFlight: this.slots.maxActive, activeMs };
   }
 
   /** Why a request to this origin and operation must not be sent now, or undefined. */
@@ -233,7 +246,7 @@ export class HttpDriver {
 
   private paceOf(origin: string): OriginPace {
     let pace = this.paces.get(origin);
-    if (!pace) this.paces.set(origin, (pace = new OriginPace(this.slots.limit)));
+    if (!pace) this.paces.set(origin, (pace = new OriginPace(this.slots.limit, this.adaptive ? new AdaptiveConcurrency(this.slots.limit) : undefined)));
     return pace;
   }
 

@@ -1,3 +1,5 @@
+import type { AdaptiveConcurrency } from "./adaptive.ts";
+
 /**
  * The pace of one origin under rate limiting. Each answer feeds a moving average of how often the origin
  * answers 429; the origin may have `ceil(maxInFlight × (1 − rate/2))` requests in flight, so its pace drops in
@@ -11,7 +13,11 @@ export class OriginPace {
   private active = 0;
   private readonly waiters: Array<() => void> = [];
 
-  constructor(readonly maxInFlight: number) {}
+  constructor(
+    readonly maxInFlight: number,
+    /** Under `--rps auto`: the target's latency and refusals set how many go at once. */
+    readonly adaptive?: AdaptiveConcurrency,
+  ) {}
 
   /** The moving share of answers that were 429 (0..1). */
   get limitedRate(): number {
@@ -20,7 +26,8 @@ export class OriginPace {
 
   /** Requests this origin may have in flight now. */
   get limit(): number {
-    return Math.max(1, Math.ceil(this.maxInFlight * (1 - this.rate429 / 2)));
+    const ceiling = this.adaptive ? Math.min(this.maxInFlight, this.adaptive.limit) : this.maxInFlight;
+    return Math.max(1, Math.ceil(ceiling * (1 - this.rate429 / 2)));
   }
 
   /** Resolves when the origin may take one more request; call the returned release exactly once. */
@@ -39,9 +46,10 @@ export class OriginPace {
     };
   }
 
-  /** Records one answer of the origin: a 429 or anything else. */
-  observe(limited: boolean): void {
-    this.rate429 += OriginPace.ALPHA * ((limited ? 1 : 0) - this.rate429);
+  /** Records one answer of the origin: its status and how long it took. */
+  observe(status: number, latencyMs = 0): void {
+    this.rate429 += OriginPace.ALPHA * ((status === 429 ? 1 : 0) - this.rate429);
+    this.adaptive?.observe(latencyMs, status);
     this.drain();
   }
 

@@ -2,7 +2,7 @@ import type { ReferenceApp } from "./launch.ts";
 
 /**
  * The environment that points an audit at a running reference app: its URLs, mode, CORS origin, the
- * secret, the signing key (jwks mode: the harness becomes a signing oracle) and no rate limit (loopback).
+ * secret, and the signing key (jwks mode: the harness becomes a signing oracle); the pace is the loopback default.
  */
 export function auditEnvFor(app: ReferenceApp): Record<string, string> {
   return {
@@ -13,6 +13,5 @@ export function auditEnvFor(app: ReferenceApp): Record<string, string> {
     BETTER_AUTH_SECRET: app.secret,
     ...(app.signingJwk ? { AUTHPROOF_PRIVATE_JWK: JSON.stringify(app.signingJwk) } : {}),
     ...(app.mode === "shared-secret" ? { AUTHPROOF_TOKEN_PATH: "/api/backend-token" } : {}),
-    AUTHPROOF_RPS: "0",
   };
 }

@@ -32,6 +32,8 @@ export interface BuildReportOptions {
   run?: RunState;
   /** Every state-changing request the audit sent, grouped. */
   writes?: WriteEntry[];
+  /** What the audit sent and how fast. */
+  requests?: Report["requests"];
 }
 
 /**
@@ -52,6 +54,7 @@ export function buildReport(model: TargetModel, recorded: RecordedOutcome[], opt
     durationMs: options.durationMs,
     run: options.run ?? { state: "complete" },
     ...(options.writes ? { writes: options.writes } : {}),
+    ...(options.requests ? { requests: options.requests } : {}),
     seed: model.seed,
     policy: {
       failOn: model.config.policy.failOn,

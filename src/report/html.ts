@@ -5,7 +5,7 @@ import { HTML_SCRIPT, HTML_STYLE } from "./html-assets.ts";
 import { refUrl } from "./refs.ts";
 import type { CheckEntry, Exchange, Finding, Matrix, Report, Result } from "./schema.ts";
 import { blockingFindings } from "./summary.ts";
-import { skippedText } from "./terminal.ts";
+import { requestsLine, skippedText } from "./terminal.ts";
 
 /**
  * The HTML report: one self-contained file (inline CSS and JS, no network assets; a CSP forbids any fetch),
@@ -54,6 +54,7 @@ ${renderRunBanner(report)}
 ${renderOverview(report)}
 ${report.matrix ? renderMatrix(report.matrix) : ""}
 ${report.writes?.length ? renderWrites(report.writes) : ""}
+${report.requests ? renderRequests(report.requests) : ""}
 ${report.baseline ? renderBaseline(report) : ""}
 <section id="findings" aria-labelledby="findings-h">
   <h2 id="findings-h">Findings</h2>
@@ -237,6 +238,13 @@ ${body}
 }
 
 /** Every state-changing request the audit sent, and what it was aimed at. */
+function renderRequests(requests: NonNullable<Report["requests"]>): string {
+  return `<section id="requests" aria-labelledby="requests-h">
+  <h2 id="requests-h">Requests</h2>
+  <p>${esc(requestsLine(requests).replace(/^requests: /, ""))}</p>
+</section>`;
+}
+
 function renderWrites(writes: NonNullable<Report["writes"]>): string {
   const total = writes.reduce((sum, w) => sum + w.count, 0);
   const rows = writes.map((w) => `<tr><td>${esc(w.method)}</td><td><code>${esc(w.url)}</code></td><td>${esc(w.aim)}</td><td>${w.count}</td></tr>`).join("\n");

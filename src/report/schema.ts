@@ -253,6 +253,20 @@ const ReportShape = z.object({
     )
     .optional()
     .meta({ description: "Every state-changing request the audit sent, grouped by method, URL and aim" }),
+  requests: z
+    .object({
+      total: z.int().nonnegative().meta({ description: "Requests the audit sent (429 retries included): preparation, checks and clean-up" }),
+      preparation: z.int().nonnegative().meta({ description: "Discovery, users, objects and the probes' controls" }),
+      checks: z.int().nonnegative().meta({ description: "Sent by the check families" }),
+      cleanup: z.int().nonnegative(),
+      byFamily: z.record(z.string(), z.int().nonnegative()).meta({ description: "Requests per check family" }),
+      checksMs: z.number().nonnegative().meta({ description: "From the checks' first request out to their last answer in" }),
+      achievedRps: z.number().nonnegative().meta({ description: "checks / checksMs: what the target sustained under this pace" }),
+      maxInFlight: z.int().nonnegative().meta({ description: "Most requests of the checks in flight at once" }),
+      pace: z.string().meta({ description: "The pace the audit used (--rps, --concurrency or the default)" }),
+    })
+    .optional()
+    .meta({ description: "What the audit cost: requests and their time" }),
 });
 
 /**

@@ -34,6 +34,7 @@ export function terminalSummary(report: Report): string[] {
   lines.push(summaryLine(report));
   const note = blackBoxNote(report);
   if (note) lines.push(note);
+  if (report.requests) lines.push(requestsLine(report.requests));
   return lines;
 }
 
@@ -91,4 +92,16 @@ function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/** `requests: 2518 (preparation 61, checks 2441, clean-up 16): token 1302, claims 388, …; checks 19.2 s at 127 req/s, up to 32 in flight (loopback default: …)` */
+export function requestsLine(requests: NonNullable<Report["requests"]>): string {
+  const families = Object.entries(requests.byFamily)
+    .filter(([, n]) => n > 0)
+    .map(([family, n]) => `${family} ${n}`)
+    .join(", ");
+  return (
+    `requests: ${requests.total} (preparation ${requests.preparation}, checks ${requests.checks}, clean-up ${requests.cleanup})${families ? `: ${families}` : ""}; ` +
+    `checks ${(requests.checksMs / 1000).toFixed(1)} s at ${Math.round(requests.achievedRps)} req/s, up to ${requests.maxInFlight} in flight (${requests.pace})`
+  );
 }

@@ -16,10 +16,11 @@ import { cleanupTarget, type CleanupScope } from "../target/cleanup.ts";
 import type { TargetModel } from "../model/target.ts";
 import { prepareTarget, type PrepareLedger } from "../target/prepare.ts";
 import { isPrivateCandidate } from "../target/mining.ts";
-import { PACKAGE_ROOT, runSuites } from "./run-suites.ts";
+import { PACKAGE_ROOT, runSuites, type SuitesTraffic } from "./run-suites.ts";
 import { describeStop, RunStop, type StopCause } from "./stop.ts";
 import { mergeWrites } from "../http/writes.ts";
 import { assertKnownSelectors } from "./selection.ts";
+import { pacedBy, planPace } from "../http/pace-plan.ts";
 import { assertCoverage, incompleteReason } from "./coverage.ts";
 
 export interface AuditRun {
@@ -86,6 +87,7 @@ export async function runAudit(config: AuthproofConfig, hooks: AuditHooks, cwd =
       onFamilyDone: (family, results) => hooks.log(`done: ${family} (${results} results)`),
     });
     const cause = stop.cause; // what ran after this point (clean-up) does not change the verdict
+    const preparation = driver.stats().sent;
     const cleanup = await cleanUp(config, { ...model, extraUsers: suites.users });
     const writes = mergeWrites(driver.takeWrites(), suites.writes, cleanup.writes);
     for (const line of cleanup.leftBehind) hooks.log(`left behind: ${line}`);
@@ -97,6 +99,7 @@ export async function runAudit(config: AuthproofConfig, hooks: AuditHooks, cwd =
       redact,
       run: cause ? { state: "partial", reason: describeStop(cause) } : { state: "complete" },
       writes,
+      requests: requestsOf(preparation, suites.traffic, cleanup.sent, planPace(config.rate, targetUrls(config)).label),
     });
     const incomplete = cause ? undefined : incompleteReason(report);
     if (incomplete) report = { ...report, run: { state: "incomplete", reason: incomplete } };
@@ -132,11 +135,28 @@ async function loadBaseline(file: string): Promise<Report> {
   }
 }
 
+function targetUrls(config: AuthproofConfig): string[] {
+  return [config.api.baseUrl, ...(config.auth.baseUrl ? [config.auth.baseUrl] : [])];
+}
+
+function requestsOf(preparation: number, traffic: SuitesTraffic, cleanup: number, pace: string): NonNullable<Report["requests"]> {
+  return {
+    total: preparation + traffic.sent + cleanup,
+    preparation,
+    checks: traffic.sent,
+    cleanup,
+    byFamily: traffic.byFamily,
+    checksMs: Math.round(traffic.activeMs),
+    achievedRps: traffic.activeMs > 0 ? Math.round((traffic.sent / (traffic.activeMs / 1000)) * 10) / 10 : 0,
+    maxInFlight: traffic.maxInFlight,
+    pace,
+  };
+}
+
 function driverOptions(config: AuthproofConfig) {
   return {
-    allowedOrigins: [config.api.baseUrl, ...(config.auth.baseUrl ? [config.auth.baseUrl] : [])].map((url) => new URL(url).origin),
-    rps: config.rate.rps,
-    concurrency: config.rate.concurrency,
+    allowedOrigins: targetUrls(config).map((url) => new URL(url).origin),
+    ...pacedBy(planPace(config.rate, targetUrls(config))),
     timeoutMs: config.timeouts.requestMs,
     operationBudgetMs: config.timeouts.operationMs,
   };
@@ -146,7 +166,7 @@ function driverOptions(config: AuthproofConfig) {
 async function cleanUp(config: AuthproofConfig, scope: CleanupScope) {
   const driver = new HttpDriver({ ...driverOptions(config), deadlineAt: Date.now() + CLEANUP_BUDGET_MS });
   try {
-    return { ...(await cleanupTarget(driver, scope)), writes: driver.takeWrites() };
+    return { ...(await cleanupTarget(driver, scope)), writes: driver.takeWrites(), sent: driver.stats().sent };
   } finally {
     await driver.close();
   }

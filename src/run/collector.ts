@@ -18,6 +18,9 @@ export class OutcomeCollector implements Reporter {
   readonly users = new Map<string, TestUser>();
   /** The state-changing requests the worker sent. */
   readonly writes: WriteEntry[] = [];
+  /** The worker driver's totals as last reported, and the requests each family's suite sent. */
+  readonly traffic = { sent: 0, activeMs: 0, maxInFlight: 0, byFamily: {} as Record<string, number> };
+  private sentBeforeModule = 0;
   /** A module's recorded outcomes by test, until the module ends. */
   private readonly byTest = new Map<string, RecordedOutcome[]>();
   /** Tests whose outcomes were left out because the run was disturbed when they ended. */
@@ -36,6 +39,11 @@ export class OutcomeCollector implements Reporter {
     const run = meta[RUN_META_KEY] as RunMeta | undefined;
     for (const user of run?.users ?? []) this.users.set(user.email, user);
     this.writes.push(...(run?.writes ?? []));
+    if (run?.traffic) {
+      this.traffic.sent = Math.max(this.traffic.sent, run.traffic.sent);
+      this.traffic.activeMs = Math.max(this.traffic.activeMs, run.traffic.activeMs);
+      this.traffic.maxInFlight = Math.max(this.traffic.maxInFlight, run.traffic.maxInFlight);
+    }
     if (run?.stopped[0]) this.onStopped(run.stopped[0]);
     if (run && (run.stopped.length > 0 || run.halted)) {
       this.dropped += 1;
@@ -60,6 +68,9 @@ export class OutcomeCollector implements Reporter {
 
   onTestModuleEnd(testModule: TestModule): void {
     const suiteFile = relative(this.root, testModule.moduleId);
+    // Suite files run one after another on one driver: a family's requests are what the total grew by.
+    this.traffic.byFamily[familyOfSuite(suiteFile)] = this.traffic.sent - this.sentBeforeModule;
+    this.sentBeforeModule = this.traffic.sent;
     // In declaration order, whatever order a concurrent family's tests ended in: the same seed, the same report.
     for (const testCase of testModule.children.allTests()) {
       this.outcomes.push(...(this.byTest.get(testCase.id) ?? []));
@@ -83,4 +94,9 @@ export class OutcomeCollector implements Reporter {
 
 function relative(root: string, file: string): string {
   return file.startsWith(`${root}/`) ? file.slice(root.length + 1) : file;
+}
+
+/** `suites/token.suite.ts` → `token`. */
+export function familyOfSuite(suiteFile: string): string {
+  return suiteFile.replace(/^.*\/|\.suite\.[jt]s$/g, "");
 }

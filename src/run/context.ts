@@ -6,6 +6,7 @@ import { startAttackerListener, type AttackerListener } from "../listener/attack
 import type { AuditContext } from "../model/context.ts";
 import type { AuditUser, TargetModel } from "../model/target.ts";
 import { selectedIn } from "./selection.ts";
+import { pacedBy, planPace } from "../http/pace-plan.ts";
 
 /** A live audit context and how to end it. */
 export interface LiveAuditContext extends AuditContext {
@@ -17,8 +18,7 @@ export async function createAuditContext(model: TargetModel, deadlineAt?: number
   const { config } = model;
   const driver = new HttpDriver({
     allowedOrigins: [model.apiOrigin, ...(model.authOrigin ? [model.authOrigin] : [])],
-    rps: config.rate.rps,
-    concurrency: config.rate.concurrency,
+    ...pacedBy(planPace(config.rate, [config.api.baseUrl, ...(config.auth.baseUrl ? [config.auth.baseUrl] : [])])),
     timeoutMs: config.timeouts.requestMs,
     operationBudgetMs: config.timeouts.operationMs,
     ...(deadlineAt ? { deadlineAt } : {}),

@@ -21,13 +21,20 @@ export interface RunMeta {
   users: TestUser[];
   /** The state-changing requests the worker's driver sent during this test. */
   writes: WriteEntry[];
+  /** The worker driver's totals when the test ended: requests sent, ms from the first out to the last answer, most in flight. */
+  traffic: { sent: number; activeMs: number; maxInFlight: number };
 }
 
 /** Records the run's state on the test (after its outcomes, even when the check threw). */
 export function recordRunState(context: TestContext, driver: HttpDriver): void {
   const halted = driver.haltedBecause();
-  const meta: RunMeta = { stopped: driver.stoppedOrigins(), ...(halted ? { halted } : {}), users: [...mintedTestUsers()], writes: driver.takeWrites() };
+  const meta: RunMeta = { stopped: driver.stoppedOrigins(), ...(halted ? { halted } : {}), users: [...mintedTestUsers()], writes: driver.takeWrites(), traffic: trafficOf(driver) };
   Object.assign(context.task.meta, { [RUN_META_KEY]: meta });
+}
+
+function trafficOf(driver: HttpDriver): RunMeta["traffic"] {
+  const { sent, activeMs, maxInFlight } = driver.stats();
+  return { sent, activeMs, maxInFlight };
 }
 
 const WEIGHT = { pass: 0, skip: 1, error: 2, fail: 3 } as const;

@@ -6,7 +6,7 @@ import type { CheckOutcome } from "../judge/types.ts";
 import type { TargetModel } from "../model/target.ts";
 import type { RecordedOutcome } from "../report/build.ts";
 import type { TestUser } from "../target/identities.ts";
-import { OutcomeCollector } from "./collector.ts";
+import { familyOfSuite, OutcomeCollector } from "./collector.ts";
 import { selectedIn } from "./selection.ts";
 import type { RunStop } from "./stop.ts";
 import type { WriteEntry } from "../http/writes.ts";
@@ -52,6 +52,15 @@ export interface SuitesRun {
   /** Users made while the suites ran (a UI sign-up), for the clean-up. */
   users: TestUser[];
   writes: WriteEntry[];
+  /** What the suites' driver sent: in all, per family, over how long, at most how many at once. */
+  traffic: SuitesTraffic;
+}
+
+export interface SuitesTraffic {
+  sent: number;
+  activeMs: number;
+  maxInFlight: number;
+  byFamily: Record<string, number>;
 }
 
 /**
@@ -63,12 +72,12 @@ export interface SuitesRun {
 export async function runSuites(model: TargetModel, progress: (outcome: CheckOutcome) => void, options: SuitesOptions = {}): Promise<SuitesRun> {
   const files = selectedSuiteFiles(model);
   const { stop } = options;
-  if (files.length === 0 || stop?.cause) return { recorded: [], users: [], writes: [] };
+  if (files.length === 0 || stop?.cause) return { recorded: [], users: [], writes: [], traffic: { sent: 0, activeMs: 0, maxInFlight: 0, byFamily: {} } };
   const collector = new OutcomeCollector(
     PACKAGE_ROOT,
     progress,
     (origin) => stop?.stop({ kind: "stopped", origin }),
-    (suiteFile, results) => options.onFamilyDone?.(suiteFile.replace(/^.*\/|\.suite\.[jt]s$/g, ""), results),
+    (suiteFile, results) => options.onFamilyDone?.(familyOfSuite(suiteFile), results),
   );
   const signalsBefore = signalListeners();
   const vitest = await createVitest(
@@ -105,5 +114,5 @@ export async function runSuites(model: TargetModel, progress: (outcome: CheckOut
   }
   if (collector.problems.length > 0 && !stop?.cause)
     throw new HarnessError("SUITES_FAILED", `the audit suites could not run: ${collector.problems.slice(0, 5).join(" | ")}`);
-  return { recorded: collector.outcomes, users: [...collector.users.values()], writes: collector.writes };
+  return { recorded: collector.outcomes, users: [...collector.users.values()], writes: collector.writes, traffic: collector.traffic };
 }

@@ -127,7 +127,6 @@ export async function startFakeTarget(opts: FakeTargetOptions = {}): Promise<Fak
       AUTHPROOF_MODE: "shared-secret",
       AUTHPROOF_TOKEN_PATH: "/api/backend-token",
       BETTER_AUTH_SECRET: secret,
-      AUTHPROOF_RPS: "0",
     },
     stopApi,
     async close() {
