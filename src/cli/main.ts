@@ -1,4 +1,5 @@
-import { parseArgs, type ParseArgsConfig } from "node:util";
+#!/usr/bin/env node
+import { Command, CommanderError, Option } from "commander";
 import { loadConfig } from "../config/load.ts";
 import type { AuthproofConfig } from "../config/schema.ts";
 import { runAudit } from "../run/audit.ts";
@@ -7,6 +8,7 @@ import { parseFlawList } from "../reference/flaws.ts";
 import { ensureReferenceSetup } from "../reference/setup.ts";
 import { auditEnvFor } from "../reference/audit-env.ts";
 import { startReference } from "../reference/launch.ts";
+import { referenceAppMissing, referenceAppPresent } from "../reference/paths.ts";
 import { exitWithError, UsageError } from "./errors.ts";
 import { HarnessError } from "../errors.ts";
 import { describeStop } from "../run/stop.ts";
@@ -14,113 +16,121 @@ import { createProgress } from "./progress.ts";
 import { rerenderReport } from "./rerender.ts";
 import { terminalSummary } from "../report/terminal.ts";
 import { interruptOnSignals } from "./signals.ts";
+import { addConfigOptions, configFlags } from "./options.ts";
+import { packageInfo } from "../package.ts";
+import { listChecks } from "./checks.ts";
+import { initConfig } from "./init.ts";
+import { replay } from "./replay.ts";
+import { paint } from "./colors.ts";
 
-const AUDIT_OPTIONS = {
-  config: { type: "string" },
-  api: { type: "string" },
-  auth: { type: "string" },
-  openapi: { type: "string" },
-  "openapi-file": { type: "string" },
-  "token-path": { type: "string" },
-  mode: { type: "string" },
-  secret: { type: "string" },
-  issuer: { type: "string" },
-  audience: { type: "string" },
-  "identity-claim": { type: "string" },
-  "cors-origins": { type: "string" },
-  chromium: { type: "string" },
-  only: { type: "string" },
-  skip: { type: "string" },
-  seed: { type: "string" },
-  runs: { type: "string" },
-  "fail-on": { type: "string" },
-  "foreign-status": { type: "string" },
-  reporter: { type: "string" },
-  out: { type: "string" },
-  rps: { type: "string" },
-  concurrency: { type: "string" },
-  timeout: { type: "string" },
-  "operation-timeout": { type: "string" },
-  "max-time": { type: "string" },
-  "include-tokens": { type: "boolean" },
-  "allow-destructive": { type: "boolean" },
-  "require-oracle": { type: "boolean" },
-  "require-known-subject": { type: "boolean" },
-  baseline: { type: "string" },
-  help: { type: "boolean", short: "h" },
-} as const satisfies ParseArgsConfig["options"];
+/** The exit code of the command that ran (commands set it; commander's own errors map to 2). */
+let exitCode = 0;
 
-const REFERENCE_OPTIONS = {
-  ...AUDIT_OPTIONS,
-  flaws: { type: "string" },
-  "web-port": { type: "string" },
-  "api-port": { type: "string" },
-} as const satisfies ParseArgsConfig["options"];
+function buildProgram(): Command {
+  const program = new Command("authproof")
+    .description("Conformance and security audit for Better Auth + FastAPI JWT deployments")
+    .version(packageInfo().version, "-V, --version", "print the version")
+    .helpOption("-h, --help", "show help (each command has its own: authproof audit --help)")
+    .showSuggestionAfterError(true)
+    .configureHelp({ sortSubcommands: false, showGlobalOptions: false })
+    .addHelpText("after", "\nExit codes: 0 no finding at or above --fail-on; 1 findings; 2 the audit could not run or did not finish.");
+  // Set before the commands are added, so each inherits them: usage errors as one line, exit code 2 (see main).
+  program.exitOverride();
+  program.configureOutput({ outputError: (text, write) => write(`${oneLineUsage(text)}\n`) });
 
-const USAGE = `authproof — conformance and security audit for Better Auth + FastAPI JWT deployments
+  const audit = program
+    .command("audit")
+    .description("audit the target in the config (flags override the file and the environment)")
+    .option("-c, --config <file>", "config file (default: authproof.config.{ts,mts,mjs,js,json} in the current directory)");
+  addConfigOptions(audit, "audit").action(async (options: Record<string, unknown>) => {
+    const { config: file } = options as { config?: string };
+    const config = await loadConfig({ ...(file ? { file } : {}), flags: configFlags(options, ["config"]), env: process.env, cwd: process.cwd(), warn: (m) => console.error(`warning: ${m}`) });
+    const interrupt = interruptOnSignals();
+    try {
+      exitCode = await auditAndReport(config, interrupt.signal);
+    } finally {
+      interrupt.dispose();
+    }
+  });
 
-Usage:
-  authproof audit [--config authproof.config.ts] [flags]      audit the target in the config
-  authproof reference [--mode jwks|shared-secret] [--flaws a,b] [flags]
-                                                              boot the bundled reference app, audit it, stop it
-  authproof report <report.json> [--out dir] [--reporter ...] [--baseline old.json] [--fail-on high]
-                                                              re-render HTML / JUnit / SARIF from a JSON report
-  authproof issuer [--port N] [--alg EdDSA]                   run the stand-in Better Auth JWKS issuer
+  const reference = program
+    .command("reference")
+    .description("boot the bundled reference app on loopback, audit it, stop it (a clone of the repository only)")
+    .option("-c, --config <file>", "config file layered under the reference app's settings")
+    .option("--flaws <names>", "seeded flaws to switch on, comma-separated (env: REFERENCE_FLAWS; see reference-app/flaws.json)")
+    .option("--web-port <port>", "port of the Next.js + Better Auth app (default: a free one)")
+    .option("--api-port <port>", "port of the FastAPI backend (default: a free one)");
+  addConfigOptions(reference, "reference").action(async (options: Record<string, unknown>) => {
+    exitCode = await runReference(options);
+  });
 
-Flags: --api URL --auth URL --mode jwks|shared-secret --only ids --skip ids --seed N --runs N
-       --fail-on critical|high|medium|low|info --reporter json,html,junit,sarif --out DIR
-       --rps N --concurrency N --timeout MS (per request, default 10000) --operation-timeout MS (per operation,
-       default 60000) --max-time S (whole audit; then a partial report, exit 2) --include-tokens --baseline old.json
-Secrets come from the environment (BETTER_AUTH_SECRET, AUTHPROOF_PRIVATE_JWK), not flags.
-Exit codes: 0 no finding at or above --fail-on; 1 findings; 2 the audit could not run.`;
+  const report = program
+    .command("report")
+    .description("re-render HTML / JUnit / SARIF from a report.json, or (--github) write the GitHub step summary and annotations")
+    .argument("<report.json>", "a report written by authproof audit")
+    .option("--github", "write $GITHUB_STEP_SUMMARY (verdict, counts, top findings) and print ::error / ::warning annotations; no files are re-rendered unless --reporter is given");
+  addConfigOptions(report, "report").action(async (file: string, options: Record<string, unknown>) => {
+    exitCode = await rerenderReport(file, options as Parameters<typeof rerenderReport>[1]);
+  });
 
-async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  switch (command) {
-    case "audit":
-      return audit(rest);
-    case "reference":
-      return reference(rest);
-    case "report":
-      return report(rest);
-    case "issuer":
-      return issuer(rest);
-    case undefined:
-    case "help":
-    case "--help":
-    case "-h":
-      console.log(USAGE);
-      return command === undefined ? 2 : 0;
-    default:
-      throw new UsageError(`unknown command "${command}" (expected audit, reference, report or issuer)`);
-  }
+  program
+    .command("init")
+    .description("write a commented starter config, the mode probed from the URLs (JWKS at <auth>/api/auth/jwks? a token route?)")
+    .requiredOption("--api <url>", "base URL of the FastAPI backend")
+    .option("--auth <url>", "Better Auth base URL (the Next.js app)")
+    .option("-o, --output <file>", "where to write it", "authproof.config.ts")
+    .option("--force", "overwrite an existing file")
+    .action(async (options: { api: string; auth?: string; output: string; force?: boolean }) => {
+      exitCode = await initConfig(options);
+    });
+
+  program
+    .command("checks")
+    .description("list the check catalogue: id, severity, what each check needs, references")
+    .option("--json", "print JSON")
+    .option("--category <name>", "only this category")
+    .action((options: { json?: boolean; category?: string }) => {
+      exitCode = listChecks(options);
+    });
+
+  program
+    .command("replay")
+    .description("re-mint a result's token locally (from the seed, the report's facts and your signing key) and print or run its curl")
+    .argument("<report.json>", "a report written by authproof audit")
+    .argument("<result-id>", 'a results[].id, e.g. "token.alg-none GET /api/tasks" (or a finding id)')
+    .option("--run", "send the request (with curl) and print the answer")
+    .option("--variant <name>", "which variant of the result (default: the worst failed one)")
+    .addOption(new Option("--real-token <jwt>", "a valid token of user A to build on, for a report without a signing key").env("AUTHPROOF_REAL_TOKEN"))
+    .action(async (file: string, id: string, options: { run?: boolean; variant?: string; realToken?: string }) => {
+      exitCode = await replay(file, id, options);
+    });
+
+  program
+    .command("issuer")
+    .description("run the stand-in Better Auth JWKS issuer until stopped")
+    .option("--port <port>", "port (default: a free one)")
+    .addOption(new Option("--alg <alg>", "signing algorithm").choices(["EdDSA", "ES256", "ES512", "RS256", "PS256"]).default("EdDSA"))
+    .action(async (options: { port?: string; alg: "EdDSA" }) => {
+      exitCode = await issuer(options);
+    });
+
+  return program;
 }
 
-function parse<T extends NonNullable<ParseArgsConfig["options"]>>(args: string[], options: T, positionals = false) {
-  try {
-    return parseArgs({ args, options, allowPositionals: positionals, strict: true });
-  } catch (error) {
-    throw new UsageError((error as Error).message.replace(/^.*?: /, ""));
-  }
+/** `authproof: unknown option '--onyl' (did you mean --only?); see authproof audit --help` */
+function oneLineUsage(text: string): string {
+  const line = text
+    .trim()
+    .replace(/^error: /, "")
+    .replace(/\s*\n\(Did you mean (.*)\?\)/, " (did you mean $1?)")
+    .replace(/\s*\n\s*/g, " ");
+  return `authproof: ${line}; see authproof --help`;
 }
 
-async function audit(args: string[]): Promise<number> {
-  const { values } = parse(args, AUDIT_OPTIONS);
-  if (values.help) return printUsage();
-  const { config: file, help: _help, ...flags } = values;
-  const config = await loadConfig({ file, flags, env: process.env, cwd: process.cwd(), warn: (m) => console.error(`warning: ${m}`) });
-  const interrupt = interruptOnSignals();
-  try {
-    return await auditAndReport(config, interrupt.signal);
-  } finally {
-    interrupt.dispose();
-  }
-}
-
-async function reference(args: string[]): Promise<number> {
-  const { values } = parse(args, REFERENCE_OPTIONS);
-  if (values.help) return printUsage();
-  const { config: file, help: _help, flaws: flawFlag, "web-port": webPort, "api-port": apiPort, ...flags } = values;
+async function runReference(options: Record<string, unknown>): Promise<number> {
+  if (!referenceAppPresent()) throw new UsageError(referenceAppMissing());
+  const { config: file, flaws: flawFlag, webPort, apiPort } = options as { config?: string; flaws?: string; webPort?: string; apiPort?: string };
+  const flags = configFlags(options, ["config", "flaws", "webPort", "apiPort"]);
   const mode = (flags.mode ?? "jwks") as "jwks" | "shared-secret";
   const flaws = parseFlawList(flawFlag ?? process.env.REFERENCE_FLAWS);
   // Installed before the servers start: a signal then stops them too (the first after the audit wound down).
@@ -139,7 +149,7 @@ async function reference(args: string[]): Promise<number> {
       console.error(`reference app: web ${app.webUrl}, api ${app.apiUrl}`);
       if (interrupt.signal.aborted) throw new HarnessError("INTERRUPTED", `interrupted by ${String(interrupt.signal.reason)} before the audit started`);
       const env = { ...process.env, ...auditEnvFor(app), ...(process.env.AUTHPROOF_RPS ? { AUTHPROOF_RPS: process.env.AUTHPROOF_RPS } : {}) };
-      const config = await loadConfig({ file, flags: { ...flags, mode }, env, cwd: process.cwd() });
+      const config = await loadConfig({ ...(file ? { file } : {}), flags: { ...flags, mode }, env, cwd: process.cwd() });
       return await auditAndReport(config, interrupt.signal);
     } finally {
       await app.stop();
@@ -151,8 +161,7 @@ async function reference(args: string[]): Promise<number> {
 
 async function auditAndReport(config: AuthproofConfig, signal: AbortSignal): Promise<number> {
   const progress = createProgress(process.stderr);
-  const run = await runAudit(config, { log: progress.log, progress: progress.outcome, signal });
-  progress.done();
+  const run = await runAudit(config, { log: progress.log, progress: progress.outcome, phase: progress.phase, signal }).finally(() => progress.done());
   if (run.stopped) {
     const where = run.runDir ?? config.run.out;
     console.error(`authproof: ${describeStop(run.stopped)}: ${run.report.results.length} results finished, partial report written to ${where}`);
@@ -162,29 +171,15 @@ async function auditAndReport(config: AuthproofConfig, signal: AbortSignal): Pro
     console.error(`authproof: incomplete: ${run.incomplete}; report written to ${run.runDir ?? config.run.out}`);
     return 2;
   }
-  for (const line of terminalSummary(run.report)) console.log(line);
+  const color = paint(process.stdout);
+  for (const line of terminalSummary(run.report)) console.log(color.summaryLine(line));
   if (run.runDir) console.log(`reports: ${run.runDir}`);
   return run.exitCode;
 }
 
-async function report(args: string[]): Promise<number> {
-  const { values, positionals } = parse(
-    args,
-    { out: { type: "string" }, reporter: { type: "string" }, baseline: { type: "string" }, "fail-on": { type: "string" }, help: { type: "boolean", short: "h" } },
-    true,
-  );
-  if (values.help) return printUsage();
-  if (positionals.length !== 1) throw new UsageError("report takes exactly one argument: the report.json to re-render");
-  return rerenderReport(positionals[0]!, values);
-}
-
-async function issuer(args: string[]): Promise<number> {
-  const { values } = parse(args, { port: { type: "string" }, alg: { type: "string" }, help: { type: "boolean", short: "h" } });
-  if (values.help) return printUsage();
-  const alg = (values.alg ?? "EdDSA") as "EdDSA";
-  if (!["EdDSA", "ES256", "ES512", "RS256", "PS256"].includes(alg)) throw new UsageError(`--alg: expected EdDSA, ES256, ES512, RS256 or PS256, got "${values.alg}"`);
-  const running = await startIssuer({ port: port(values.port, "--port"), alg });
-  console.log(`stand-in issuer: JWKS at ${running.jwksUrl} (kid ${running.kid}, ${alg})`);
+async function issuer(options: { port?: string; alg: "EdDSA" }): Promise<number> {
+  const running = await startIssuer({ port: port(options.port, "--port"), alg: options.alg });
+  console.log(`stand-in issuer: JWKS at ${running.jwksUrl} (kid ${running.kid}, ${options.alg})`);
   console.log(`point the backend's BETTER_AUTH_URL at ${running.origin}; the private key for AUTHPROOF_PRIVATE_JWK:`);
   console.log(JSON.stringify(running.privateJwk));
   await new Promise<void>((resolve) => {
@@ -202,9 +197,23 @@ function port(value: string | undefined, flag: string): number | undefined {
   return n;
 }
 
-function printUsage(): number {
-  console.log(USAGE);
-  return 0;
+/** Runs the command line; resolves with the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  if (argv.length === 0) {
+    program.outputHelp({ error: true });
+    return 2;
+  }
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end with code 0; every usage error (unknown command or flag, a missing argument) with 2.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    throw error;
+  }
 }
 
 main(process.argv.slice(2)).then(

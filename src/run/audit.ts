@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { AuthproofConfig } from "../config/schema.ts";
 import { makeRedactor } from "../config/redact.ts";
@@ -15,11 +14,13 @@ import { buildReport, redactDeep } from "../report/build.ts";
 import { cleanupTarget, type CleanupScope } from "../target/cleanup.ts";
 import type { TargetModel } from "../model/target.ts";
 import { prepareTarget, type PrepareLedger } from "../target/prepare.ts";
-import { PACKAGE_ROOT, runSuites } from "./run-suites.ts";
+import { runSuites } from "./run-suites.ts";
+import { packageInfo } from "../package.ts";
 import { describeStop, RunStop, type StopCause } from "./stop.ts";
 import { mergeWrites } from "../http/writes.ts";
 import { assertKnownSelectors } from "./selection.ts";
 import { assertCoverage, incompleteReason } from "./coverage.ts";
+import type { PhaseEvent } from "./phases.ts";
 
 export interface AuditRun {
   report: Report;
@@ -37,6 +38,8 @@ export interface AuditRun {
 export interface AuditHooks {
   log: (line: string) => void;
   progress: (outcome: CheckOutcome) => void;
+  /** Phases for progress displays: prepare, the plan, each family and test, clean-up, report. */
+  phase?: (event: PhaseEvent) => void;
   /** Aborted on SIGINT / SIGTERM (the reason is the signal's name): the audit winds down and reports what finished. */
   signal?: AbortSignal;
 }
@@ -69,6 +72,7 @@ export async function runAudit(config: AuthproofConfig, hooks: AuditHooks, cwd =
   try {
     let model: TargetModel;
     try {
+      hooks.phase?.({ kind: "phase", phase: "prepare" });
       model = await prepareTarget(config, driver, hooks.log, ledger, cwd);
       for (const warning of model.warnings) hooks.log(`note: ${warning}`);
       await assertCoverage(model, driver);
@@ -79,12 +83,18 @@ export async function runAudit(config: AuthproofConfig, hooks: AuditHooks, cwd =
       throw error;
     }
     const redact = makeRedactor(secretsOf(model), { includeTokens: config.run.includeTokens });
-    const suites = await runSuites(model, (outcome) => hooks.progress(redactDeep(outcome, redact)), { stop, ...(deadlineAt ? { deadlineAt } : {}) });
+    const suites = await runSuites(model, (outcome) => hooks.progress(redactDeep(outcome, redact)), {
+      stop,
+      ...(deadlineAt ? { deadlineAt } : {}),
+      ...(hooks.phase ? { phase: hooks.phase } : {}),
+    });
     const cause = stop.cause; // what ran after this point (clean-up) does not change the verdict
+    hooks.phase?.({ kind: "phase", phase: "clean-up" });
     const cleanup = await cleanUp(config, { ...model, extraUsers: suites.users });
     const writes = mergeWrites(driver.takeWrites(), suites.writes, cleanup.writes);
     for (const line of cleanup.leftBehind) hooks.log(`left behind: ${line}`);
 
+    hooks.phase?.({ kind: "phase", phase: "report" });
     let report = buildReport(model, suites.recorded, {
       runId: runIdFor(model),
       toolVersion: toolVersion(),
@@ -173,6 +183,5 @@ function runIdFor(model: TargetModel): string {
 }
 
 export function toolVersion(): string {
-  const pkg = JSON.parse(readFileSync(resolve(PACKAGE_ROOT, "package.json"), "utf8")) as { version: string };
-  return pkg.version;
+  return packageInfo().version;
 }
