@@ -9,6 +9,7 @@ import { RECORDS } from "../src/checks/registry.ts";
 import { casings } from "../src/checks/token/alg.ts";
 import { unmetNeed } from "../src/run/define.ts";
 import { commonSecrets, magicValues } from "../src/data/dictionaries.ts";
+import type { Candidate } from "../src/model/target.ts";
 import { createAttackerKeys, type AttackerKeys } from "../src/forge/attacker-keys.ts";
 
 /** The attack checks of the registry and their generators. */
@@ -177,11 +178,37 @@ describe("transport", () => {
 describe("token: values, secrets, structure, signatures", () => {
   it("magic-value sends each dictionary value whole and as the real token's signature", async () => {
     const attacks = await run("token.magic-value", eddsa.ctx);
-    expect(magicValues().length).toBeGreaterThanOrEqual(40);
+    expect(magicValues().length).toBeGreaterThanOrEqual(100);
+    expect(magicValues()).toEqual(expect.arrayContaining(["guest_token", "admin_token", "test_token", "dev-token", "demo", "bypass", "debug", "changeme", "fake-jwt-token"]));
     expect(attacks).toHaveLength(magicValues().length * 2);
-    expect(attacks.find((a) => a.variant === "whole token=dev")?.authorization).toBe("Bearer dev");
+    expect(attacks.find((a) => a.variant === "whole token=dev")).toMatchObject({ authorization: "Bearer dev", likeInvalidControl: true });
     const [h, p] = eddsa.ctx.realToken.split(".");
     expect(attacks.find((a) => a.variant === "signature=null")?.authorization).toBe(`Bearer ${h}.${p}.null`);
+    expect(attacks.filter((a) => a.variant.startsWith("signature=")).every((a) => a.likeInvalidControl === undefined)).toBe(true);
+  });
+
+  it("magic-value sends mined bearer candidates first, naming their source, without repeating dictionary values", async () => {
+    const candidates: Candidate[] = [
+      { value: "guest_token", kind: "bearer", source: "openapi: components.securitySchemes.HTTPBearer.description" },
+      { value: "only-in-my-repo-token", kind: "bearer", source: "file: backend/auth.py:12" },
+      { value: "a-mined-secret", kind: "secret", source: "file: .env:1" },
+    ];
+    const attacks = await run("token.magic-value", { ...eddsa.ctx, candidates });
+    expect(attacks.slice(0, 2).map((a) => [a.variant, a.authorization])).toEqual([
+      ['whole token="guest_token" (openapi: components.securitySchemes.HTTPBearer.description)', "Bearer guest_token"],
+      ["whole token=onl…en (21 chars) (file: backend/auth.py:12)", "Bearer only-in-my-repo-token"],
+    ]);
+    expect(attacks.filter((a) => tokenOf(a) === "guest_token")).toHaveLength(1);
+    expect(attacks).toHaveLength((magicValues().length + 1) * 2 + 2);
+    expect(attacks.some((a) => a.variant === 'signature="guest_token" (openapi: components.securitySchemes.HTTPBearer.description)')).toBe(true);
+    // Signature placeholders on unsigned headers: the mined values after {"alg":"none","typ":"JWT"} and the real claims.
+    const unsigned = attacks.find((a) => a.variant === "unsigned header, signature=onl…en (21 chars) (file: backend/auth.py:12)") as Attack;
+    expect(decodeToken(tokenOf(unsigned)).header).toEqual({ alg: "none", typ: "JWT" });
+    expect(decodeToken(tokenOf(unsigned)).claims).toEqual(eddsa.ctx.realClaims);
+    expect(tokenOf(unsigned).split(".")[2]).toBe("only-in-my-repo-token");
+    // A secret is never sent as a bearer value, and no label shows a value only the user's files hold.
+    expect(attacks.some((a) => JSON.stringify(a.authorization).includes("a-mined-secret"))).toBe(false);
+    expect(attacks.some((a) => a.variant.includes("only-in-my-repo-token"))).toBe(false);
   });
 
   it("guessable-secret signs the fresh real claims with every common secret under HS256/384/512", async () => {
@@ -195,6 +222,28 @@ describe("token: values, secrets, structure, signatures", () => {
         expect(decodeToken(tokenOf(attack)).claims).toMatchObject({ sub: "user-a", exp: NOW + 900 });
       }
     }
+    expect(commonSecrets()).toEqual(expect.arrayContaining(["dev-secret", "supersecret", "your-secret-key", "secret-key-change-me"]));
+  });
+
+  it("guessable-secret signs with mined secrets first (HS256/384/512), naming the source and never showing a file-only value", async () => {
+    const committed = "dev-secret-change-me-tasks-api-2024";
+    const candidates: Candidate[] = [
+      { value: committed, kind: "secret", source: "file: .env.example:6" },
+      { value: "changeme", kind: "secret", source: "file: settings.py:3" },
+      { value: "guest_token", kind: "bearer", source: "openapi: x" },
+    ];
+    const attacks = await run("token.guessable-secret", { ...eddsa.ctx, candidates });
+    expect(attacks.slice(0, 6).map((a) => a.variant)).toEqual([
+      "HS256 secret=dev…24 (35 chars) (file: .env.example:6)",
+      "HS384 secret=dev…24 (35 chars) (file: .env.example:6)",
+      "HS512 secret=dev…24 (35 chars) (file: .env.example:6)",
+      'HS256 secret="changeme" (file: settings.py:3)',
+      'HS384 secret="changeme" (file: settings.py:3)',
+      'HS512 secret="changeme" (file: settings.py:3)',
+    ]);
+    for (const [i, alg] of ["HS256", "HS384", "HS512"].entries()) expect(hmacOk(tokenOf(attacks[i]!), alg, committed)).toBe(true);
+    expect(attacks).toHaveLength((commonSecrets().length + 1) * 3);
+    expect(attacks.some((a) => a.variant.includes(committed))).toBe(false);
   });
 
   it("malformed tokens are all undecodable or carry a broken signature segment", async () => {

@@ -3,8 +3,8 @@ import { auditEnvFor } from "../src/reference/audit-env.ts";
 import { startReference, type ReferenceApp } from "../src/reference/launch.ts";
 import { checkIdsWith, runCli } from "./helpers/cli.ts";
 
-// Five consecutive audits of one running secure reference app with the same seed: all pass, and
-// every result has the same verdict each time (no flaky checks).
+// Two consecutive audits of one running secure reference app with the same seed: both pass, and every
+// result has the same verdict each time (no flaky checks). (scripts/capture-verdicts.sh compares more.)
 
 let app: ReferenceApp;
 
@@ -14,10 +14,10 @@ beforeAll(async () => {
 
 afterAll(() => app?.stop());
 
-test("five runs with one seed: all pass, identical verdicts", async () => {
+test("two runs with one seed: both pass, identical verdicts", async () => {
   const env = auditEnvFor(app);
   const verdicts: Array<Record<string, string>> = [];
-  for (let run = 0; run < 5; run++) {
+  for (let run = 0; run < 2; run++) {
     const result = await runCli(["audit", "--seed", "42", "--skip", "property,browser", "--reporter", "json"], env);
     expect(result.code, result.stderr).toBe(0);
     expect(checkIdsWith(result.report!, "fail")).toEqual([]);

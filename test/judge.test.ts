@@ -37,6 +37,16 @@ describe("judgeAttack", () => {
     expect(judgeAttack(attack("a", "accept"), exchange(200, "[]"), controls, judge).failed).toBe(false);
   });
 
+  test("an opaque value that gets 403 where the invalid control gets 401 got past the token check (a backdoor user on a foreign path)", () => {
+    const withInvalid: Controls = { positive: exchange(200), negative: exchange(401), invalid: exchange(401) };
+    const opaque: Attack = { checkId: "token.magic-value", variant: "whole token=guest_token", authorization: "Bearer guest_token", expect: "reject", likeInvalidControl: true };
+    expect(judgeAttack(opaque, exchange(403, '{"detail":"Forbidden"}'), withInvalid, { ...judge, impact: "forgery" })).toMatchObject({ kind: "accepted", failed: true, impact: "forgery" });
+    expect(judgeAttack(opaque, exchange(401), withInvalid, judge).failed).toBe(false);
+    // Not when the invalid control gets 403 too, and not for a JWT-shaped variant.
+    expect(judgeAttack(opaque, exchange(403), { ...withInvalid, invalid: exchange(403) }, judge).failed).toBe(false);
+    expect(judgeAttack({ ...opaque, likeInvalidControl: undefined }, exchange(403), withInvalid, judge).failed).toBe(false);
+  });
+
   test("a slow rejection is flagged", () => {
     expect(judgeAttack(attack("a"), exchange(401, "{}", {}, 5000), controls, judge).kind).toBe("slow");
   });

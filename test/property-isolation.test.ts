@@ -105,6 +105,7 @@ function modelFor(baseUrl: string, seed: number, runs: number): TargetModel {
     anonymous: [],
     strays: [],
     identities: "better-auth",
+    candidates: [],
     warnings: [],
   };
 }

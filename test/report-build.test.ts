@@ -24,6 +24,7 @@ function model(): TargetModel {
     anonymous: [],
     strays: [],
     identities: "better-auth",
+    candidates: [],
     warnings: [],
   };
 }

@@ -625,6 +625,18 @@ const ENTRIES = [
     fix: "Add Cache-Control: no-store to authenticated responses.",
     refs: ["ASVS 14.3.2", "CWE-524"],
   },
+  {
+    id: "hygiene.server-error",
+    title: "Malformed input with a valid token never causes a server error",
+    category: "hygiene",
+    severity: "medium",
+    sends:
+      "With a valid token: the operation's query parameters and body from its OpenAPI schema mutated with fast-check (missing body, not JSON, wrong JSON types per field, out-of-enum values, unknown sort fields, huge numbers, empty strings, unicode), at most 25 requests per operation; writes only where the probe is aimed (an id that does not exist, the audit's own new object, or a body that cannot be applied).",
+    expects: "A 4xx (422 or 400) for every malformed input, never 5xx.",
+    why: "A 5xx means input reached code that does not handle it: an unhandled exception, often a query built from the input (an unchecked sort field is an ORDER BY injection), and a cheap way to make the service fail.",
+    fix: "Validate every parameter and body against its schema before using it (FastAPI: typed parameters, Pydantic models, Literal or Enum for sort fields and orders); never put input into SQL text; catch the parse errors of bodies read by hand (request.json()) and answer 422.",
+    refs: ["ASVS 16.5.3", "CWE-248", "CWE-20"],
+  },
   // property
   {
     id: "property.token-rejection",

@@ -26,6 +26,13 @@ export const readProbeScope: Scope<Probe> = {
   units: (model) => model.probes.filter((probe) => probe.kind === "read"),
 };
 
+/** The probed operations that take input: query parameters or a request body (hygiene.server-error mutates them). */
+export const inputProbeScope: Scope<Probe> = {
+  ...probeScope,
+  name: "input probe",
+  units: (model) => model.probes.filter((probe) => probe.op.queryParams.length > 0 || probe.op.requestBody !== undefined),
+};
+
 /** Every non-public operation, as sent without a token during preparation. */
 export const anonymousScope: Scope<AnonymousProbe> = {
   name: "anonymous",

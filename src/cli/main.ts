@@ -3,7 +3,6 @@ import { Command, CommanderError, Option } from "commander";
 import { loadConfig } from "../config/load.ts";
 import type { AuthproofConfig } from "../config/schema.ts";
 import { runAudit } from "../run/audit.ts";
-import { startIssuer } from "../issuer/issuer.ts";
 import { parseFlawList } from "../reference/flaws.ts";
 import { ensureReferenceSetup } from "../reference/setup.ts";
 import { auditEnvFor } from "../reference/audit-env.ts";
@@ -22,6 +21,7 @@ import { listChecks } from "./checks.ts";
 import { initConfig } from "./init.ts";
 import { replay } from "./replay.ts";
 import { paint } from "./colors.ts";
+import { port, runIssuer, type IssuerOptions } from "./issuer.ts";
 
 /** The exit code of the command that ran (commands set it; commander's own errors map to 2). */
 let exitCode = 0;
@@ -107,11 +107,19 @@ function buildProgram(): Command {
 
   program
     .command("issuer")
-    .description("run the stand-in Better Auth JWKS issuer until stopped")
+    .description("run a stand-in Better Auth (email + password, jwt(), bearer(), HS256 /api/backend-token) on loopback until stopped; the key and the secret go to a mode-600 env file")
     .option("--port <port>", "port (default: a free one)")
-    .addOption(new Option("--alg <alg>", "signing algorithm").choices(["EdDSA", "ES256", "ES512", "RS256", "PS256"]).default("EdDSA"))
-    .action(async (options: { port?: string; alg: "EdDSA" }) => {
-      exitCode = await issuer(options);
+    .option("--alg <alg>", "signing algorithm of the JWKS: EdDSA, ES256, ES512, RS256, PS256 (default: EdDSA)")
+    .option("--db <file>", "SQLite database file (default: in memory)")
+    .option("--private-jwk <file>", "a private JWK (JSON file) to sign with (env: AUTHPROOF_PRIVATE_JWK; default: a new one)")
+    .option("--secret-env <name>", "environment variable holding Better Auth's secret (default: BETTER_AUTH_SECRET; unset: a random one)")
+    .option("--env-out <file>", "env file to write (mode 600; default: a temporary file, removed on exit)")
+    .option("--issuer <url>", "iss of the tokens (default: the issuer's origin)")
+    .option("--audience <url>", "aud of the tokens (default: the issuer's origin)")
+    .option("--trusted-origins <origins>", "origins Better Auth trusts, comma-separated")
+    .option("--rate-limit", "keep Better Auth's production rate limits on")
+    .action(async (options: IssuerOptions) => {
+      exitCode = await runIssuer(options);
     });
 
   return program;
@@ -175,26 +183,6 @@ async function auditAndReport(config: AuthproofConfig, signal: AbortSignal): Pro
   for (const line of terminalSummary(run.report)) console.log(color.summaryLine(line));
   if (run.runDir) console.log(`reports: ${run.runDir}`);
   return run.exitCode;
-}
-
-async function issuer(options: { port?: string; alg: "EdDSA" }): Promise<number> {
-  const running = await startIssuer({ port: port(options.port, "--port"), alg: options.alg });
-  console.log(`stand-in issuer: JWKS at ${running.jwksUrl} (kid ${running.kid}, ${options.alg})`);
-  console.log(`point the backend's BETTER_AUTH_URL at ${running.origin}; the private key for AUTHPROOF_PRIVATE_JWK:`);
-  console.log(JSON.stringify(running.privateJwk));
-  await new Promise<void>((resolve) => {
-    process.once("SIGINT", resolve);
-    process.once("SIGTERM", resolve);
-  });
-  await running.stop();
-  return 0;
-}
-
-function port(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new UsageError(`${flag}: expected a port number, got "${value}"`);
-  return n;
 }
 
 /** Runs the command line; resolves with the process exit code. */

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, extname, isAbsolute, relative, resolve, sep } from "node:path";
 import { createJiti } from "jiti";
 import type { z } from "zod";
@@ -77,6 +77,7 @@ export const CONFIG_SOURCES: ConfigSource[] = [
   { path: ["run", "ignoreFile"], env: "AUTHPROOF_IGNORE_FILE", flags: ["ignore-file"], kind: "string", value: "file", description: "accepted findings: [{ checkId, route?, reason, expires? }]", alsoFor: ["report"] },
   { path: ["report", "sourceFile"], env: "AUTHPROOF_SOURCE_FILE", flags: ["source-file"], kind: "string", value: "file", description: "repo file SARIF/JUnit point at (default: the config file, else the OpenAPI file)", alsoFor: ["report"] },
   { path: ["run", "maxTimeSec"], env: "AUTHPROOF_MAX_TIME", flags: ["max-time"], kind: "number", value: "s", description: "end the whole audit after this long (a partial report, exit 2)" },
+  { path: ["run", "source"], env: "AUTHPROOF_SOURCE", flags: ["source"], kind: "string", value: "dir", description: "the target's repo: mined for backdoor tokens and committed secrets" },
 ];
 
 /** The file authproof looks for when `--ignore-file` is not given. */
@@ -139,8 +140,20 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<AuthproofConf
 
   applyFileDefaults(merged, file, opts.cwd);
   const result = configSchema.safeParse(merged, { reportInput: true });
-  if (result.success) return result.data;
-  throw toConfigError(result.error.issues, provenance);
+  if (!result.success) throw toConfigError(result.error.issues, provenance);
+  return withSourceDir(result.data, opts.cwd, provenance);
+}
+
+/** `run.source` resolved against the working directory; a path that is not a directory stops the run before anything is sent. */
+function withSourceDir(config: AuthproofConfig, cwd: string, provenance: Map<string, string>): AuthproofConfig {
+  const source = config.run.source;
+  if (source === undefined) return config;
+  const dir = resolve(cwd, source);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    const from = provenance.get("run.source");
+    throw new ConfigError("run.source", `${JSON.stringify(source)} is not a directory${from ? ` (${from})` : ""}`);
+  }
+  return { ...config, run: { ...config.run, source: dir } };
 }
 
 /**

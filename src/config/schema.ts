@@ -199,6 +199,13 @@ export const configSchema = z.strictObject({
       ignoreFile: z.string().min(1).optional(),
       /** Overall deadline of the audit in seconds: after it nothing more is sent and a partial report is written (exit 2). */
       maxTimeSec: z.number().positive().optional(),
+      /**
+       * A directory of the target's repo (`--source DIR`): its `.env*` files, `auth.*`, `settings.py`, `config.py`
+       * and TypeScript / Python files are mined for backdoor tokens and committed secrets (token.magic-value,
+       * token.guessable-secret, secret.strength). Resolved against the working directory; values found there are
+       * only ever sent to the configured target, as attack tokens, and never shown in full.
+       */
+      source: z.string().min(1).optional(),
     })
     .prefault({}),
   /** Where SARIF and JUnit point: files of the audited project (repo-relative paths, as code scanning wants). */

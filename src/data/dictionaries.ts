@@ -34,3 +34,11 @@ export function magicValues(): readonly string[] {
 export function commonSecrets(): readonly string[] {
   return loadList("common-secrets.txt");
 }
+
+/**
+ * Words secrets are built of (tech vocabulary first, then common English), lower case.
+ * @example commonWords().includes("secret") // true
+ */
+export function commonWords(): readonly string[] {
+  return loadList("common-words.txt");
+}

@@ -58,6 +58,18 @@ export interface AnonymousProbe {
 export type OracleKind = "secret" | "private-key" | "none";
 
 /**
+ * A value the target's own material suggests as a backdoor bearer token or a signing secret (mined from the
+ * OpenAPI document, error answers and the `--source` files). `source` names where it was found:
+ * `openapi: components.securitySchemes.HTTPBearer.description`, `response: GET /api/tasks 401`,
+ * `file: .env.example:6`. Values from files are never shown in full (see `candidateLabel`).
+ */
+export interface Candidate {
+  value: string;
+  kind: "bearer" | "secret";
+  source: string;
+}
+
+/**
  * Everything the harness learned about the target before attacking it. Plain JSON: the CLI builds it once
  * and hands it to the suites (vitest `provide`/`inject`).
  */
@@ -84,5 +96,7 @@ export interface TargetModel {
   probes: Probe[];
   /** Every non-public operation sent without a token, for transport.unprotected-route. */
   anonymous: AnonymousProbe[];
+  /** Backdoor tokens and secrets mined from the target's material (token.magic-value, token.guessable-secret, secret.strength). */
+  candidates: Candidate[];
   warnings: string[];
 }

@@ -16,6 +16,7 @@ import type { TargetModel } from "../model/target.ts";
 import { prepareTarget, type PrepareLedger } from "../target/prepare.ts";
 import { runSuites } from "./run-suites.ts";
 import { packageInfo } from "../package.ts";
+import { isPrivateCandidate } from "../target/mining.ts";
 import { describeStop, RunStop, type StopCause } from "./stop.ts";
 import { mergeWrites } from "../http/writes.ts";
 import { assertKnownSelectors } from "./selection.ts";
@@ -87,6 +88,7 @@ export async function runAudit(config: AuthproofConfig, hooks: AuditHooks, cwd =
       stop,
       ...(deadlineAt ? { deadlineAt } : {}),
       ...(hooks.phase ? { phase: hooks.phase } : {}),
+      onFamilyDone: (family, results) => hooks.log(`done: ${family} (${results} results)`),
     });
     const cause = stop.cause; // what ran after this point (clean-up) does not change the verdict
     hooks.phase?.({ kind: "phase", phase: "clean-up" });
@@ -157,7 +159,8 @@ async function cleanUp(config: AuthproofConfig, scope: CleanupScope) {
   }
 }
 
-function secretsOf(model: TargetModel): string[] {
+/** Every value a report must never show: the configured keys, the test users' credentials, and values only the user's files hold. */
+export function secretsOf(model: TargetModel): string[] {
   const { keys } = model.config;
   const jwk = typeof keys.privateJwk === "string" ? safeJson(keys.privateJwk) : keys.privateJwk;
   const privateMembers = jwk ? ["d", "p", "q", "dp", "dq", "qi", "k"].map((m) => (jwk as Record<string, unknown>)[m]) : [];
@@ -166,6 +169,8 @@ function secretsOf(model: TargetModel): string[] {
     typeof keys.privateJwk === "string" ? keys.privateJwk : undefined,
     ...privateMembers,
     ...model.users.flatMap((user) => [user.password, user.sessionToken, user.sessionToken.split(".")[0]]),
+    // Values only the user's files hold (--source): labels shorten them, and nothing else may show them.
+    ...(model.candidates ?? []).filter((candidate) => isPrivateCandidate(candidate) && candidate.value.length >= 6).map((candidate) => candidate.value),
   ].filter((value): value is string => typeof value === "string" && value.length >= 4);
 }
 

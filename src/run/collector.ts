@@ -27,6 +27,8 @@ export class OutcomeCollector implements Reporter {
     private readonly progress: (outcome: CheckOutcome) => void,
     private readonly onStopped: (origin: string) => void = () => {},
     private readonly onPhase: (event: PhaseEvent) => void = () => {},
+    /** Called when a family's suite file has finished, with how many results it recorded. */
+    private readonly onSuiteDone: (suiteFile: string, results: number) => void = () => {},
   ) {}
 
   onTestModuleStart(testModule: TestModule): void {
@@ -60,7 +62,9 @@ export class OutcomeCollector implements Reporter {
   }
 
   onTestModuleEnd(testModule: TestModule): void {
-    for (const error of testModule.errors()) this.problems.push(`${relative(this.root, testModule.moduleId)}: ${error.message}`);
+    const suiteFile = relative(this.root, testModule.moduleId);
+    for (const error of testModule.errors()) this.problems.push(`${suiteFile}: ${error.message}`);
+    this.onSuiteDone(suiteFile, this.outcomes.filter((o) => o.suiteFile === suiteFile).length);
   }
 
   onTestRunEnd(_modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<{ message?: string }>): void {

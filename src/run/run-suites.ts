@@ -62,6 +62,8 @@ export interface SuitesOptions {
   deadlineAt?: number;
   /** Told the plan, each family as it starts and each finished test. */
   phase?: (event: PhaseEvent) => void;
+  /** Told when a family's suite has finished (the terminal's progress line). */
+  onFamilyDone?: (family: string, results: number) => void;
 }
 
 export interface SuitesRun {
@@ -82,7 +84,13 @@ export async function runSuites(model: TargetModel, progress: (outcome: CheckOut
   const { stop } = options;
   if (files.length === 0 || stop?.cause) return { recorded: [], users: [], writes: [] };
   options.phase?.({ kind: "plan", families: familyPlan(model) });
-  const collector = new OutcomeCollector(CODE_ROOT, progress, (origin) => stop?.stop({ kind: "stopped", origin }), options.phase);
+  const collector = new OutcomeCollector(
+    CODE_ROOT,
+    progress,
+    (origin) => stop?.stop({ kind: "stopped", origin }),
+    options.phase,
+    (suiteFile, results) => options.onFamilyDone?.(suiteFile.replace(/^.*\/|\.suite\.[jt]s$/g, ""), results),
+  );
   const signalsBefore = signalListeners();
   const vitest = await createVitest(
     "test",

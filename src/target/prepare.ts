@@ -9,6 +9,7 @@ import { fillPath, idOf, inferResources, type Resource } from "./resources.ts";
 import { anonymousProbe, buildProbe, planProbe } from "./probes.ts";
 import { strayItemUrl } from "./strays.ts";
 import { openapiDocument } from "./openapi-source.ts";
+import { mineCandidates } from "./mining.ts";
 import { HarnessError } from "../errors.ts";
 import { apiUrl, bearer } from "../model/endpoint.ts";
 import type { AnonymousProbe, AuditUser, CreatedObject, OracleKind, Probe, TargetModel } from "../model/target.ts";
@@ -116,6 +117,7 @@ export async function prepareTarget(
     strays,
     probes,
     anonymous,
+    candidates: mineCandidates(doc, probes, anonymous, config.run.source),
     warnings,
   };
 }

@@ -89,6 +89,8 @@ export function judgeAttack(attack: Attack, exchange: Exchange, controls: Contro
   if (leaked) return outcome("accepted", true, `answered ${status} with another user's data (${leaked})${confirmation}`, { exploitConfirmed: confirmed });
   if (passedAuth)
     return outcome("accepted", true, `accepted with ${status} (valid token gets ${positiveStatus}, expected 401)${confirmation}`, { exploitConfirmed: confirmed });
+  if (attack.likeInvalidControl && status === 403 && controls.invalid?.response?.status === 401)
+    return outcome("accepted", true, "answered 403 where an invalid token gets 401: the value got past the token check and the route refused the identity it stands for");
   if (slow) return outcome("slow", true, `rejected with ${status} but took ${Math.round(response.durationMs)} ms`);
   if (status === 401) return outcome("rejected", false, "401");
   return outcome("rejected", false, `rejected with ${status} (RFC 6750 expects 401)`);

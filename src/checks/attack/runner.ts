@@ -37,6 +37,7 @@ export function attackContextOf(ctx: AuditContext): Promise<AttackContext> {
       listener: { jkuUrl: live.jkuUrl, x5uUrl: live.x5uUrl },
       attackerKeys: ctx.attackerKeys,
       nowSec: Math.floor(Date.parse(model.startedAt) / 1000),
+      candidates: model.candidates ?? [],
     };
   });
 }

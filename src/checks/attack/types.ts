@@ -3,6 +3,7 @@ import type { AttackerKeys } from "../../forge/attacker-keys.ts";
 import type { CheckId } from "../../catalogue/checks.ts";
 import type { Severity } from "../../catalogue/types.ts";
 import type { Impact, Needs } from "../types.ts";
+import type { Candidate } from "../../model/target.ts";
 
 export type { AttackerKeys } from "../../forge/attacker-keys.ts";
 
@@ -20,6 +21,12 @@ export interface Attack {
   token?: { header: unknown; claims: unknown }; // decoded, for evidence
   impact?: Impact; // what acceptance of this variant means; the check's default when absent
   severity?: Severity; // for a claims variant: its severity when accepted (default: the check's catalogue severity)
+  /**
+   * The value has the invalid control's shape (an opaque bearer string, not a JWT): a 403 where that control gets
+   * 401 means it got past the token check and the route refused the identity it stands for (a backdoor user who
+   * does not own the path), so it counts as accepted.
+   */
+  likeInvalidControl?: boolean;
   note?: string;
 }
 
@@ -34,6 +41,8 @@ export interface AttackContext {
   listener?: { jkuUrl: string; x5uUrl: string }; // attacker listener
   attackerKeys: AttackerKeys;
   nowSec: number; // injected clock (deterministic tests)
+  /** Backdoor tokens and secrets mined from the target's material (token.magic-value, token.guessable-secret). */
+  candidates?: readonly Candidate[];
 }
 
 /** The operation an attack check runs on, as far as a generator needs it: the victim's own URL for it. */

@@ -5,7 +5,7 @@ import { judgeJwksPrivate, judgeSecretStrength } from "./judge.ts";
 const strength = check({
   id: "secret.strength",
   scope: auditScope,
-  run: async (ctx) => judgeSecretStrength(ctx.model.config.keys.secret),
+  run: async (ctx) => judgeSecretStrength(ctx.model.config.keys.secret, ctx.model.candidates ?? []),
 });
 
 const jwksPrivate = check({

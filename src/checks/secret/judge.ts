@@ -1,13 +1,14 @@
 import { assessSecret } from "./strength.ts";
 import type { CheckOutcome } from "../../judge/types.ts";
+import type { Candidate } from "../../model/target.ts";
 
 const PRIVATE_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "k", "oth"];
 
 /** secret.strength: the configured shared secret, judged offline. */
-export function judgeSecretStrength(secret: string | undefined): CheckOutcome {
+export function judgeSecretStrength(secret: string | undefined, candidates: readonly Candidate[] = []): CheckOutcome {
   const base = { checkId: "secret.strength" as const };
   if (!secret) return { ...base, status: "skip", reason: "needs a signing key: no shared secret is configured" };
-  const assessment = assessSecret(secret);
+  const assessment = assessSecret(secret, candidates);
   const summary = `${assessment.lengthBytes} bytes, about ${Math.round(assessment.entropyBitsEstimate)} bits of entropy`;
   if (assessment.ok) return { ...base, status: "pass", notes: [summary] };
   return { ...base, status: "fail", reason: `weak shared secret: ${assessment.problems.join("; ")}`, notes: [summary] };

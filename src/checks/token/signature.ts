@@ -23,33 +23,66 @@ import type { AttackerKeyPair } from "../../forge/attacker-keys.ts";
 import type { Impact } from "../types.ts";
 import { bearerAttack, deterministicTag, freshClaims, identityOf, realAlg, realHeader } from "../attack/context.ts";
 import { commonSecrets, magicValues } from "../../data/dictionaries.ts";
+import type { Candidate } from "../../model/target.ts";
+import { candidateLabel } from "../../target/mining.ts";
 import type { Attack, AttackContext, AttackGenerator } from "../attack/types.ts";
 import { attackCheck, type AttackCheck } from "../attack/record.ts";
 
-/** `token.magic-value`: dictionary values as the whole bearer value and as the signature of the real token. */
+/** The mined candidates of one kind (strongest first), and the dictionary values that are not among them. */
+function withMined(ctx: AttackContext, kind: Candidate["kind"], dictionary: readonly string[]): { mined: readonly Candidate[]; rest: string[] } {
+  const mined = (ctx.candidates ?? []).filter((candidate) => candidate.kind === kind);
+  const values = new Set(mined.map((candidate) => candidate.value));
+  return { mined, rest: dictionary.filter((value) => !values.has(value)) };
+}
+
+/** How a mined value appears in a variant: the value (shortened when only the user's files hold it) and where it was found. */
+const minedLabel = (candidate: Candidate) => `${candidateLabel(candidate)} (${candidate.source})`;
+
+/** The real token's claims under an unsigned header (`{"alg":"none","typ":"JWT"}`), without a signature part. */
+function unsignedInput(ctx: AttackContext): string {
+  return `${encodeSegment({ alg: "none", typ: "JWT" })}.${decodeToken(ctx.realToken).segments.payload}`;
+}
+
+/**
+ * `token.magic-value`: bearer values development shortcuts leave behind, as the whole bearer value and as the
+ * signature of the real token. Values mined from the target's own material (its OpenAPI document, its error
+ * answers, the `--source` files) go first, each variant naming its source, and are also tried as the signature
+ * after an unsigned (`alg: none`) header ("signature placeholders on unsigned headers": `if alg == "none" and
+ * sig == "guest_token"`); then the bundled dictionary. Bundled values are not tried after an unsigned header: a
+ * backend that takes those takes `alg: none` with any signature, which token.alg-none reports (one flaw, one finding).
+ */
 export const magicValue: AttackGenerator = async (ctx) => {
   const checkId = "token.magic-value";
+  const { mined, rest } = withMined(ctx, "bearer", magicValues());
   const attacks: Attack[] = [];
-  for (const value of magicValues()) {
-    attacks.push({ checkId, variant: `whole token=${value}`, authorization: `Bearer ${value}`, expect: "reject" });
-  }
-  for (const value of magicValues()) {
-    attacks.push(bearerAttack(checkId, `signature=${value}`, replaceSignature(ctx.realToken, value)));
-  }
+  const whole = (variant: string, value: string): Attack => ({ checkId, variant, authorization: `Bearer ${value}`, expect: "reject", likeInvalidControl: true });
+  for (const candidate of mined) attacks.push(whole(`whole token=${minedLabel(candidate)}`, candidate.value));
+  for (const value of rest) attacks.push(whole(`whole token=${value}`, value));
+  for (const candidate of mined) attacks.push(bearerAttack(checkId, `signature=${minedLabel(candidate)}`, replaceSignature(ctx.realToken, candidate.value)));
+  for (const value of rest) attacks.push(bearerAttack(checkId, `signature=${value}`, replaceSignature(ctx.realToken, value)));
+  const unsigned = unsignedInput(ctx);
+  for (const candidate of mined) attacks.push(bearerAttack(checkId, `unsigned header, signature=${minedLabel(candidate)}`, `${unsigned}.${candidate.value}`));
   return attacks;
 };
 
-/** `token.guessable-secret`: the real claims HMAC-signed with each common secret under HS256/384/512. */
+/**
+ * `token.guessable-secret`: the real claims HMAC-signed under HS256/384/512 with each secret mined from the
+ * target's material (a fallback committed in `.env.example`, a default in `settings.py`; first, naming the
+ * source, the value shortened when only the user's files hold it), then with each common / tutorial secret.
+ */
 export const guessableSecret: AttackGenerator = async (ctx) => {
   const claims = freshClaims(ctx);
+  const { mined, rest } = withMined(ctx, "secret", commonSecrets());
   const attacks: Attack[] = [];
-  for (const secret of commonSecrets()) {
+  const sign = async (secret: string, label: string) => {
     const key = new TextEncoder().encode(secret);
     for (const alg of HMAC_ALGS) {
       const token = await hmacSign(alg, key, { typ: "JWT" }, claims);
-      attacks.push(bearerAttack("token.guessable-secret", `${alg} secret=${JSON.stringify(secret)}`, token));
+      attacks.push(bearerAttack("token.guessable-secret", `${alg} secret=${label}`, token));
     }
-  }
+  };
+  for (const candidate of mined) await sign(candidate.value, minedLabel(candidate));
+  for (const secret of rest) await sign(secret, JSON.stringify(secret));
   return attacks;
 };
 
