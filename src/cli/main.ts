@@ -98,10 +98,12 @@ function buildProgram(): Command {
     .description("re-mint a result's token locally (from the seed, the report's facts and your signing key) and print or run its curl")
     .argument("<report.json>", "a report written by authproof audit")
     .argument("<result-id>", 'a results[].id, e.g. "token.alg-none GET /api/tasks" (or a finding id)')
-    .option("--run", "send the request (with curl) and print the answer")
-    .option("--variant <name>", "which variant of the result (default: the worst failed one)")
+    .option("--run", "send the request (with curl, only to the report's target) and print the answer")
+    .option("--variant <name>", "which variant of the result (default: the one its reproduce line sends)")
+    .option("--fresh", "re-mint with the current time instead of the audit's clock (the exact token has usually expired)")
+    .option("-c, --config <file>", "config file holding the signing key (default: authproof.config.* here; env: BETTER_AUTH_SECRET, AUTHPROOF_PRIVATE_JWK)")
     .addOption(new Option("--real-token <jwt>", "a valid token of user A to build on, for a report without a signing key").env("AUTHPROOF_REAL_TOKEN"))
-    .action(async (file: string, id: string, options: { run?: boolean; variant?: string; realToken?: string }) => {
+    .action(async (file: string, id: string, options: { run?: boolean; variant?: string; realToken?: string; fresh?: boolean; config?: string }) => {
       exitCode = await replay(file, id, options);
     });
 

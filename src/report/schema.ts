@@ -272,6 +272,21 @@ const ReportShape = z.object({
   results: z.array(ResultSchema),
   findings: z.array(FindingSchema).meta({ description: "The failed results grouped: one per check and verifier, listing every affected route" }),
   matrix: MatrixSchema.optional().meta({ description: "User x route x method isolation matrix" }),
+  replayBasis: z
+    .object({
+      users: z.array(
+        z.object({
+          label: z.enum(["A", "B"]),
+          userId: z.string(),
+          header: z.record(z.string(), z.unknown()).meta({ description: "Decoded header of the user's real token (never the token)" }),
+          claims: z.record(z.string(), z.unknown()).meta({ description: "Decoded claims of the user's real token" }),
+        }),
+      ),
+      publicJwks: z.array(z.record(z.string(), z.unknown())).meta({ description: "The target's public keys (jwks mode)" }),
+      expected: z.record(z.string(), z.unknown()).meta({ description: "Expected iss / aud / identity claim / leeway of the run" }),
+    })
+    .optional()
+    .meta({ description: "What authproof replay re-signs with the oracle to re-mint a result's token exactly (the seed is `seed`, the clock `startedAt`)" }),
   source: z
     .object({
       file: z.string().min(1).meta({ description: "Repo-relative file every SARIF alert and JUnit testcase points at (report.sourceFile)" }),

@@ -5,6 +5,8 @@ import { HarnessError } from "../errors.ts";
 import { HttpDriver } from "../http/driver.ts";
 import type { CheckOutcome } from "../judge/types.ts";
 import { applyBaseline } from "../report/baseline.ts";
+import { applyIgnoreFile, loadIgnoreFile } from "../report/ignore.ts";
+import { ConfigError } from "../config/load.ts";
 import { ReportError } from "../report/errors.ts";
 import { loadReport } from "../report/load.ts";
 import type { Report } from "../report/schema.ts";
@@ -57,7 +59,9 @@ const CLEANUP_BUDGET_MS = 30_000;
 export async function runAudit(config: AuthproofConfig, hooks: AuditHooks, cwd = process.cwd()): Promise<AuditRun> {
   assertKnownSelectors(config);
   const started = Date.now();
+  if (config.run.failOnNew && !config.run.baseline) throw new ConfigError("run.failOnNew", "needs a baseline (--baseline <report.json>) to tell new findings from known ones");
   const baseline = config.run.baseline ? await loadBaseline(resolve(cwd, config.run.baseline)) : undefined;
+  const ignored = config.run.ignoreFile ? await loadIgnoreFile(resolve(cwd, config.run.ignoreFile), config.run.ignoreFile) : undefined;
   const stop = new RunStop();
   const onSignal = () => stop.stop({ kind: "interrupted", signal: String(hooks.signal?.reason ?? "a signal") });
   if (hooks.signal?.aborted) onSignal();
@@ -107,17 +111,17 @@ export async function runAudit(config: AuthproofConfig, hooks: AuditHooks, cwd =
     });
     const incomplete = cause ? undefined : incompleteReason(report);
     if (incomplete) report = { ...report, run: { state: "incomplete", reason: incomplete } };
+    if (ignored) report = applyIgnoreFile(report, ignored);
     if (baseline) report = applyBaseline(report, baseline);
     const written = await writeReportFiles(report, {
       outDir: resolve(cwd, config.run.out),
       reporters: config.run.reporters,
-      suiteFiles: Object.fromEntries(suites.recorded.map(({ outcome, suiteFile }) => [outcome.checkId, suiteFile])),
     });
     return {
       report,
       runDir: written.runDir,
       files: written.files,
-      exitCode: cause || incomplete ? 2 : exitCodeFor(report, config.policy.failOn),
+      exitCode: cause || incomplete ? 2 : exitCodeFor(report, config.policy.failOn, { onlyNew: config.run.failOnNew }),
       ...(cause ? { stopped: cause } : {}),
       ...(incomplete ? { incomplete } : {}),
       leftBehind: cleanup.leftBehind,
