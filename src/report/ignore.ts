@@ -53,10 +53,10 @@ export function parseIgnoreFile(text: string, file: string): IgnoreEntry[] {
   const detail =
     issue.code === "unrecognized_keys"
       ? `unknown key ${issue.keys.map((k) => JSON.stringify(k)).join(", ")} (expected checkId, route, reason, expires)`
-      : issue.code === "invalid_type" && issue.input === undefined
-        ? "required"
-        : issue.code === "invalid_type" && issue.path.length === 0
-          ? "expected an array of { checkId, route?, reason, expires? }"
+      : issue.code === "invalid_type" && issue.path.length <= 1
+        ? `expected ${issue.path.length === 0 ? "an array of" : "an object"} { checkId, route?, reason, expires? }`
+        : issue.code === "invalid_type"
+          ? /received undefined/.test(issue.message) ? "required" : `expected a ${issue.expected}`
           : issue.message;
   throw new IgnoreFileError(file, field, detail);
 }
