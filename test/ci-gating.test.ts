@@ -45,7 +45,7 @@ function reportFile(run: CliRun): string {
 
 beforeAll(async () => {
   [flawed, clean] = await Promise.all([
-    startReference({ mode: "shared-secret", flaws: ["alg-none"], secret: SECRET }),
+    startReference({ mode: "shared-secret", flaws: ["alg-none", "exp-ignored"], secret: SECRET }),
     startReference({ mode: "shared-secret", secret: SECRET }),
   ]);
   project = mkdtempSync(path.join(tmpdir(), "authproof-project-"));
@@ -110,6 +110,21 @@ describe("authproof replay", () => {
     expect(sent.stdout).toMatch(/^HTTP\/1\.1 200/m);
     // the notes say this is the same attack, not the audit's exact token
     expect(sent.stderr).toMatch(/--fresh/);
+  });
+
+  test("a claims check: the oracle-signed expired token is re-minted exactly, and rebuilt on a live user it still gets in", async () => {
+    const claims = await runCli(["audit", "--only", "claims.exp-expired", "--seed", "11"], auditEnvFor(flawed), 240_000, undefined, project);
+    expect(claims.code, claims.stderr).toBe(1);
+    const failed = claims.report!.results.find((r) => r.checkId === "claims.exp-expired" && r.status === "fail")!;
+    const printed = await runCli(["replay", reportFile(claims), failed.id], { BETTER_AUTH_SECRET: SECRET });
+    expect(printed.code, printed.stderr).toBe(0);
+    expect(printed.stderr).toMatch(/exact: the same token the audit sent/);
+    const sent = await runCli(["replay", reportFile(claims), failed.id, "--run", "--fresh", "--real-token", await liveUserToken(flawed)], { BETTER_AUTH_SECRET: SECRET });
+    expect(sent.stdout).toMatch(/^HTTP\/1\.1 200/m);
+    // without the key there is nothing to sign an expired token with
+    const keyless = await runCli(["replay", reportFile(claims), failed.id]);
+    expect(keyless.code).toBe(2);
+    expect(keyless.stderr).toMatch(/needs the audit's signing key/);
   });
 
   test("a result id that is not in the report is one line, exit 2", async () => {
