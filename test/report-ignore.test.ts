@@ -80,3 +80,16 @@ describe("toCurlWithVariables", () => {
     );
   });
 });
+
+describe("the HTML report", () => {
+  test("shows an acceptance's reason and gives each reproduce block an authproof replay command to copy", async () => {
+    const { renderHtml, esc } = await import("../src/report/html.ts");
+    const report = buildReport();
+    const finding = report.findings.find((f) => f.relatedFinding === undefined)!;
+    const html = renderHtml(applyIgnoreFile(report, [{ checkId: finding.checkId, reason: "accepted <because>" }], NOW));
+    expect(html).toContain("Accepted (authproof.ignore.json).</strong> accepted &lt;because&gt;");
+    const reproducible = report.results.find((r) => r.status === "fail" && r.reproduce)!;
+    expect(html).toContain(`data-replay-id="${esc(reproducible.id)}"`);
+    expect(html).toContain(esc(`authproof replay report.json '${reproducible.id}'`));
+  });
+});

@@ -183,6 +183,12 @@ async function auditAndReport(config: AuthproofConfig, signal: AbortSignal): Pro
   }
   const color = paint(process.stdout);
   for (const line of terminalSummary(run.report)) console.log(color.summaryLine(line));
+  const baseline = run.report.baseline;
+  if (baseline) {
+    const { counts } = baseline;
+    const gate = config.run.failOnNew ? ` — --fail-on-new: only the new ones can fail the run (exit ${run.exitCode})` : "";
+    console.log(`baseline ${baseline.runId}: ${counts.new} new, ${counts.unchanged} unchanged, ${counts.fixed} fixed, ${counts.absent} not re-tested${gate}`);
+  }
   if (run.runDir) console.log(`reports: ${run.runDir}`);
   return run.exitCode;
 }
