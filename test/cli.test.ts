@@ -38,15 +38,25 @@ describe("the CLI fails cleanly (exit 2, one line, no stack trace)", () => {
     const flag = await runCli(["audit", "--frobnicate"]);
     expect(flag.code).toBe(2);
     expect(flag.stderr).toMatch(/frobnicate/);
+    expect(flag.stderr.trim().split("\n")).toHaveLength(1);
     const flaw = await runCli(["reference", "--flaws", "no-such-flaw"]);
     expect(flaw.code).toBe(2);
     expect(flaw.stderr).toMatch(/no-such-flaw/);
     expect(flaw.stderr).not.toMatch(/\n\s+at /);
   });
 
+  test("a misspelt flag gets a suggestion", async () => {
+    const run = await runCli(["audit", "--onyl", "token"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split("\n")).toHaveLength(1);
+    expect(run.stderr).toMatch(/did you mean --only\?/);
+  });
+
   test("an unknown command", async () => {
     const run = await runCli(["frob"]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/unknown command "frob"/);
+    expect(run.stderr).toMatch(/unknown command 'frob'/);
+    expect(run.stderr.trim().split("\n")).toHaveLength(1);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -40,7 +40,7 @@ describe("loadConfig defaults", () => {
     expect(c.policy).toEqual({ foreignStatus: "either", maxTokenLifetimeSec: 3600, maxCookieLifetimeSec: 2592000, failOn: "high", maxLatencyMs: 2000 });
     expect(c.rate).toEqual({});
     expect(c.timeouts).toEqual({ requestMs: 10_000, operationMs: 60_000 });
-    expect(c.run).toEqual({ only: [], skip: [], reporters: [...REPORTERS], out: "reports", includeTokens: false, allowDestructive: false, requireOracle: false });
+    expect(c.run).toEqual({ only: [], skip: [], reporters: [...REPORTERS], out: "reports", includeTokens: false, allowDestructive: false, requireOracle: false, failOnNew: false });
   });
 });
 

@@ -14,6 +14,7 @@ describe("summary and exit code", () => {
       skipped: 2,
       errors: 1,
       bySeverity: { critical: 3, high: 1, medium: 0, low: 1, info: 1 },
+      accepted: 0,
       verdict: "fail",
       skippedByReason: { "needs a signing key": 1, "no session cookie was set on sign-in": 1 },
     });

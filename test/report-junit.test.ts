@@ -5,7 +5,7 @@ import { renderJunit } from "../src/report/junit.ts";
 import { xmlEscape } from "../src/report/xml.ts";
 import { buildAlgNoneReport, buildReport, HOSTILE } from "./report-fixture.ts";
 
-const suiteFiles = { token: "suites/token.suite.ts", isolation: "suites/isolation.suite.ts", "claims.lifetime": "suites/lifetime.suite.ts" };
+const source = { file: "authproof.config.ts", routes: { "GET /api/tasks": "app/routers/tasks.py" } };
 
 /** Parses JUnit XML whose root is <testsuites>. */
 async function parseSuites(xml: string): Promise<TestSuites> {
@@ -15,8 +15,8 @@ async function parseSuites(xml: string): Promise<TestSuites> {
 }
 
 describe("JUnit renderer", async () => {
-  const report = buildReport();
-  const xml = renderJunit(report, { suiteFiles });
+  const report = buildReport({ source });
+  const xml = renderJunit(report);
   const parsed = await parseSuites(xml);
   const suites = parsed.testsuite ?? [];
   const cases: Array<TestCase & { file?: string; properties?: Array<{ name?: string; value?: string }> }> = suites.flatMap(
@@ -58,8 +58,8 @@ describe("JUnit renderer", async () => {
 
   it("carries file, checkId and severity for every testcase", () => {
     const algNone = cases.find((c) => c.name === "token.alg-none")!;
-    expect(algNone.file).toBe("suites/token.suite.ts");
-    expect(cases.find((c) => c.name === "claims.lifetime")!.file).toBe("suites/lifetime.suite.ts");
+    expect(algNone.file).toBe("app/routers/tasks.py");
+    expect(cases.find((c) => c.name === "claims.lifetime")!.file).toBe("authproof.config.ts");
     expect(cases.find((c) => c.name === "claims.exp-expired")!.file).toBe("authproof.config.ts");
     for (const testcase of cases) {
       const results = report.results.filter((r) => r.checkId === testcase.name);

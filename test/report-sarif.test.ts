@@ -5,7 +5,8 @@ import { withFindings } from "../src/report/findings.ts";
 import { buildSarif, renderSarif } from "../src/report/sarif.ts";
 import { buildAlgNoneReport, buildBaseline, buildReport } from "./report-fixture.ts";
 
-const suiteFiles = { token: "suites/token.suite.ts", isolation: "suites/isolation.suite.ts" };
+/** Where the audited project's findings point: the config file, and the router module that serves GET /api/tasks. */
+const source = { file: "authproof.config.ts", routes: { "GET /api/tasks": "app/routers/tasks.py" } };
 
 interface SarifResultOut {
   level: string;
@@ -19,13 +20,13 @@ interface SarifResultOut {
 }
 
 describe("SARIF renderer", () => {
-  const report = applyBaseline(buildReport(), buildBaseline());
-  const sarif = buildSarif(report, { suiteFiles }) as any;
+  const report = applyBaseline(buildReport({ source }), buildBaseline());
+  const sarif = buildSarif(report) as any;
   const runOut = sarif.runs[0];
   const results = runOut.results as SarifResultOut[];
 
   it("passes the SARIF Multitool with GitHub ingestion rules: zero errors, zero warnings", async () => {
-    const findings = await multitoolFindings(renderSarif(report, { suiteFiles }));
+    const findings = await multitoolFindings(renderSarif(report));
     expect(findings.filter((f) => f.level === "error")).toEqual([]);
     expect(findings.filter((f) => f.level === "warning")).toEqual([]);
   });
@@ -57,7 +58,7 @@ describe("SARIF renderer", () => {
     const algNone = results.find((r) => r.ruleId === "token.alg-none")!;
     expect(algNone.level).toBe("error");
     expect(runOut.tool.driver.rules[algNone.ruleIndex].id).toBe("token.alg-none");
-    expect(algNone.locations[0]!.physicalLocation).toEqual({ artifactLocation: { uri: "suites/token.suite.ts" }, region: { startLine: 1 } });
+    expect(algNone.locations[0]!.physicalLocation).toEqual({ artifactLocation: { uri: "app/routers/tasks.py" }, region: { startLine: 1 } });
     expect(algNone.message.text).toContain("GET http://127.0.0.1:8000/api/tasks");
     expect(algNone.properties).toMatchObject({ checkId: "token.alg-none", endpoint: "GET /api/tasks" });
     expect(algNone.baselineState).toBe("unchanged");
@@ -69,7 +70,7 @@ describe("SARIF renderer", () => {
 
     const hashes = results.map((r) => r.partialFingerprints.primaryLocationLineHash);
     expect(new Set(hashes).size).toBe(hashes.length);
-    const again = (buildSarif(buildReport({ runId: "another-run", durationMs: 5 }), { suiteFiles }) as any).runs[0].results as SarifResultOut[];
+    const again = (buildSarif(buildReport({ runId: "another-run", durationMs: 5, source })) as any).runs[0].results as SarifResultOut[];
     expect(again.map((r) => r.partialFingerprints.primaryLocationLineHash)).toEqual(hashes);
   });
 
@@ -83,7 +84,7 @@ describe("SARIF renderer", () => {
 
   it("one alg:none flaw on 8 routes: one result with 8 related locations, accepted by the Multitool", async () => {
     const algNone = buildAlgNoneReport();
-    const text = renderSarif(algNone, { suiteFiles });
+    const text = renderSarif(algNone);
     const findings = await multitoolFindings(text);
     expect(findings.filter((f) => f.level === "error")).toEqual([]);
     expect(findings.filter((f) => f.level === "warning")).toEqual([]);
@@ -103,7 +104,7 @@ describe("SARIF renderer", () => {
     const later = structuredClone(algNone);
     later.runId = "later-run";
     later.results = later.results.filter((r) => r.id !== "token.alg-none DELETE /api/tasks/{task_id}");
-    const again = JSON.parse(renderSarif(withFindings(later), { suiteFiles })).runs[0].results[0];
+    const again = JSON.parse(renderSarif(withFindings(later))).runs[0].results[0];
     expect(again.partialFingerprints).toEqual(alert.partialFingerprints);
     expect(again.relatedLocations).toHaveLength(7);
   });
@@ -111,7 +112,7 @@ describe("SARIF renderer", () => {
   it("takes each rule's level from the run's findings (results keep their own severity), else the catalogue's", () => {
     const lenient = buildAlgNoneReport();
     lenient.results = lenient.results.map((r) => (r.checkId === "token.alg-none" ? { ...r, severity: "info" as const } : r));
-    const out = buildSarif(withFindings(lenient), { suiteFiles }) as any;
+    const out = buildSarif(withFindings(lenient)) as any;
     const rules = out.runs[0].tool.driver.rules as any[];
     expect(rules.find((r) => r.id === "token.alg-none").properties["security-severity"]).toBe("1.0");
     expect(rules.find((r) => r.id === "token.signature-stripped").properties["security-severity"]).toBe("9.5");

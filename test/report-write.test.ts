@@ -20,12 +20,12 @@ describe("writeReportFiles", () => {
   it("writes every format into outDir/<runId>/ and the same files into latest/", async () => {
     const outDir = await mkdtemp(join(tmpdir(), "authproof-write-"));
     const report = buildReport();
-    const { runDir, files } = await writeReportFiles(report, { outDir, reporters: ALL, suiteFiles: { token: "suites/token.suite.ts" } });
+    const { runDir, files } = await writeReportFiles(report, { outDir, reporters: ALL });
     expect(runDir).toBe(join(outDir, report.runId));
     expect(files.map((f) => f.slice(runDir.length + 1))).toEqual(["report.json", "report.html", "junit.xml", "results.sarif"]);
     const run = await snapshot(runDir);
     expect(await snapshot(join(outDir, "latest"))).toEqual(run);
-    expect(run["results.sarif"]).toBe(renderReport(report, "sarif", { suiteFiles: { token: "suites/token.suite.ts" } }));
+    expect(run["results.sarif"]).toBe(renderReport(report, "sarif"));
     expect(await loadReport(join(runDir, "report.json"))).toEqual(JSON.parse(JSON.stringify(report)));
     expect((await readdir(outDir)).sort()).toEqual([report.runId, "latest"].sort());
   });

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { basename, extname, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { basename, extname, isAbsolute, relative, resolve, sep } from "node:path";
+import { createJiti } from "jiti";
 import type { z } from "zod";
 import { AuthproofError } from "../errors.ts";
 import { configSchema, type AuthproofConfig } from "./schema.ts";
@@ -20,7 +20,11 @@ export class ConfigError extends AuthproofError<"CONFIG_INVALID"> {
 
 type Kind = "string" | "number" | "boolean" | "list" | "json";
 
-/** Where a field can come from besides the config file. Also the documentation of those variables and flags. */
+/**
+ * Where a field can come from besides the config file. Also the documentation of those variables and flags:
+ * the CLI builds each command's options and help from this list (flag, value name, description, default from
+ * the schema, environment variable), so help and config cannot disagree.
+ */
 export interface ConfigSource {
   path: string[];
   env?: string;
@@ -28,50 +32,66 @@ export interface ConfigSource {
   kind: Kind;
   /** Never echoed in messages. */
   sensitive?: boolean;
+  /** One line for --help. */
+  description: string;
+  /** The value's name in --help (`<url>`, `<ms>`, …); booleans have none. */
+  value?: string;
+  /** Commands that take the flag besides audit and reference (e.g. `report`). */
+  alsoFor?: string[];
 }
 
 export const CONFIG_SOURCES: ConfigSource[] = [
-  { path: ["api", "baseUrl"], env: "AUTHPROOF_API_URL", flags: ["api"], kind: "string" },
-  { path: ["api", "openapiPath"], env: "AUTHPROOF_OPENAPI_PATH", flags: ["openapi"], kind: "string" },
-  { path: ["api", "openapiFile"], env: "AUTHPROOF_OPENAPI_FILE", flags: ["openapi-file"], kind: "string" },
-  { path: ["auth", "baseUrl"], env: "AUTHPROOF_AUTH_URL", flags: ["auth"], kind: "string" },
-  { path: ["auth", "tokenPath"], env: "AUTHPROOF_TOKEN_PATH", flags: ["token-path"], kind: "string" },
-  { path: ["mode"], env: "AUTHPROOF_MODE", flags: ["mode"], kind: "string" },
-  { path: ["keys", "secret"], env: "BETTER_AUTH_SECRET", flags: ["secret"], kind: "string", sensitive: true },
-  { path: ["keys", "privateJwk"], env: "AUTHPROOF_PRIVATE_JWK", kind: "string", sensitive: true },
-  { path: ["claims", "issuer"], env: "AUTHPROOF_ISSUER", flags: ["issuer"], kind: "string" },
-  { path: ["claims", "audience"], env: "AUTHPROOF_AUDIENCE", flags: ["audience"], kind: "string" },
-  { path: ["claims", "identityClaim"], env: "AUTHPROOF_IDENTITY_CLAIM", flags: ["identity-claim"], kind: "string" },
-  { path: ["users", "accounts"], env: "AUTHPROOF_ACCOUNTS", kind: "json", sensitive: true },
-  { path: ["users", "password"], env: "AUTHPROOF_PASSWORD", kind: "string", sensitive: true },
-  { path: ["cors", "allowedOrigins"], env: "AUTHPROOF_CORS_ORIGINS", flags: ["cors-origins"], kind: "list" },
-  { path: ["browser", "executablePath"], env: "AUTHPROOF_CHROMIUM", flags: ["chromium"], kind: "string" },
-  { path: ["policy", "failOn"], env: "AUTHPROOF_FAIL_ON", flags: ["fail-on"], kind: "string" },
-  { path: ["policy", "foreignStatus"], env: "AUTHPROOF_FOREIGN_STATUS", flags: ["foreign-status"], kind: "string" },
-  { path: ["rate", "rps"], env: "AUTHPROOF_RPS", flags: ["rps"], kind: "number" },
-  { path: ["rate", "concurrency"], env: "AUTHPROOF_CONCURRENCY", flags: ["concurrency"], kind: "number" },
-  { path: ["timeouts", "requestMs"], env: "AUTHPROOF_TIMEOUT_MS", flags: ["timeout"], kind: "number" },
-  { path: ["timeouts", "operationMs"], env: "AUTHPROOF_OPERATION_TIMEOUT_MS", flags: ["operation-timeout"], kind: "number" },
-  { path: ["run", "seed"], env: "AUTHPROOF_SEED", flags: ["seed"], kind: "number" },
-  { path: ["run", "runs"], env: "AUTHPROOF_RUNS", flags: ["runs"], kind: "number" },
-  { path: ["run", "only"], env: "AUTHPROOF_ONLY", flags: ["only"], kind: "list" },
-  { path: ["run", "skip"], env: "AUTHPROOF_SKIP", flags: ["skip"], kind: "list" },
-  { path: ["run", "reporters"], env: "AUTHPROOF_REPORTER", flags: ["reporter", "reporters"], kind: "list" },
-  { path: ["run", "out"], env: "AUTHPROOF_OUT", flags: ["out"], kind: "string" },
-  { path: ["run", "includeTokens"], env: "AUTHPROOF_INCLUDE_TOKENS", flags: ["include-tokens"], kind: "boolean" },
-  { path: ["run", "allowDestructive"], env: "AUTHPROOF_ALLOW_DESTRUCTIVE", flags: ["allow-destructive"], kind: "boolean" },
-  { path: ["run", "requireOracle"], env: "AUTHPROOF_REQUIRE_ORACLE", flags: ["require-oracle"], kind: "boolean" },
-  { path: ["claims", "requireKnownSubject"], env: "AUTHPROOF_REQUIRE_KNOWN_SUBJECT", flags: ["require-known-subject"], kind: "boolean" },
-  { path: ["run", "baseline"], env: "AUTHPROOF_BASELINE", flags: ["baseline"], kind: "string" },
-  { path: ["run", "maxTimeSec"], env: "AUTHPROOF_MAX_TIME", flags: ["max-time"], kind: "number" },
-  { path: ["run", "source"], env: "AUTHPROOF_SOURCE", flags: ["source"], kind: "string" },
+  { path: ["api", "baseUrl"], env: "AUTHPROOF_API_URL", flags: ["api"], kind: "string", value: "url", description: "base URL of the FastAPI backend" },
+  { path: ["api", "openapiPath"], env: "AUTHPROOF_OPENAPI_PATH", flags: ["openapi"], kind: "string", value: "path", description: "path of the served OpenAPI document" },
+  { path: ["api", "openapiFile"], env: "AUTHPROOF_OPENAPI_FILE", flags: ["openapi-file"], kind: "string", value: "file", description: "a local OpenAPI document (JSON or YAML) instead of the served one" },
+  { path: ["auth", "baseUrl"], env: "AUTHPROOF_AUTH_URL", flags: ["auth"], kind: "string", value: "url", description: "Better Auth base URL (none: the audit mints its users' tokens with the key)" },
+  { path: ["auth", "tokenPath"], env: "AUTHPROOF_TOKEN_PATH", flags: ["token-path"], kind: "string", value: "path", description: "route that gives a signed-in session its backend JWT" },
+  { path: ["mode"], env: "AUTHPROOF_MODE", flags: ["mode"], kind: "string", value: "jwks|shared-secret", description: "how the backend verifies tokens" },
+  { path: ["keys", "secret"], env: "BETTER_AUTH_SECRET", flags: ["secret"], kind: "string", sensitive: true, value: "secret", description: "the shared HS256 secret (prefer the environment variable)" },
+  { path: ["keys", "privateJwk"], env: "AUTHPROOF_PRIVATE_JWK", kind: "string", sensitive: true, description: "a private JWK (JSON) the backend trusts: a signing oracle in jwks mode" },
+  { path: ["claims", "issuer"], env: "AUTHPROOF_ISSUER", flags: ["issuer"], kind: "string", value: "iss", description: "expected iss (default: what real tokens carry)" },
+  { path: ["claims", "audience"], env: "AUTHPROOF_AUDIENCE", flags: ["audience"], kind: "string", value: "aud", description: "expected aud (default: what real tokens carry)" },
+  { path: ["claims", "identityClaim"], env: "AUTHPROOF_IDENTITY_CLAIM", flags: ["identity-claim"], kind: "string", value: "claim", description: "the claim that names the user (sub, id, user_id, …)" },
+  { path: ["users", "accounts"], env: "AUTHPROOF_ACCOUNTS", kind: "json", sensitive: true, description: 'two existing accounts, JSON: [{"email":…,"password":…},{…}]' },
+  { path: ["users", "password"], env: "AUTHPROOF_PASSWORD", kind: "string", sensitive: true, description: "password of the users the audit signs up" },
+  { path: ["cors", "allowedOrigins"], env: "AUTHPROOF_CORS_ORIGINS", flags: ["cors-origins"], kind: "list", value: "origins", description: "origins the backend's CORS must allow, comma-separated" },
+  { path: ["browser", "executablePath"], env: "AUTHPROOF_CHROMIUM", flags: ["chromium"], kind: "string", value: "path", description: "Chrome/Chromium binary for the browser checks" },
+  { path: ["policy", "failOn"], env: "AUTHPROOF_FAIL_ON", flags: ["fail-on"], kind: "string", value: "severity", description: "lowest severity that fails the run: critical|high|medium|low|info", alsoFor: ["report"] },
+  { path: ["policy", "foreignStatus"], env: "AUTHPROOF_FOREIGN_STATUS", flags: ["foreign-status"], kind: "string", value: "404|403|either", description: "status expected for another user's object" },
+  { path: ["rate", "rps"], env: "AUTHPROOF_RPS", flags: ["rps"], kind: "number", value: "n", description: "requests per second (0: no limit)" },
+  { path: ["rate", "concurrency"], env: "AUTHPROOF_CONCURRENCY", flags: ["concurrency"], kind: "number", value: "n", description: "requests in flight at once" },
+  { path: ["timeouts", "requestMs"], env: "AUTHPROOF_TIMEOUT_MS", flags: ["timeout"], kind: "number", value: "ms", description: "deadline of one request" },
+  { path: ["timeouts", "operationMs"], env: "AUTHPROOF_OPERATION_TIMEOUT_MS", flags: ["operation-timeout"], kind: "number", value: "ms", description: "time one operation may keep the run busy" },
+  { path: ["run", "seed"], env: "AUTHPROOF_SEED", flags: ["seed"], kind: "number", value: "n", description: "seed: the same seed gives the same attacks and verdicts" },
+  { path: ["run", "runs"], env: "AUTHPROOF_RUNS", flags: ["runs"], kind: "number", value: "n", description: "runs of each property suite" },
+  { path: ["run", "only"], env: "AUTHPROOF_ONLY", flags: ["only"], kind: "list", value: "ids", description: "run only these check ids or categories, comma-separated" },
+  { path: ["run", "skip"], env: "AUTHPROOF_SKIP", flags: ["skip"], kind: "list", value: "ids", description: "skip these check ids or categories" },
+  { path: ["run", "reporters"], env: "AUTHPROOF_REPORTER", flags: ["reporter", "reporters"], kind: "list", value: "list", description: "reports to write: json,html,junit,sarif", alsoFor: ["report"] },
+  { path: ["run", "out"], env: "AUTHPROOF_OUT", flags: ["out"], kind: "string", value: "dir", description: "report directory (<dir>/<run-id>/ and <dir>/latest/)", alsoFor: ["report"] },
+  { path: ["run", "includeTokens"], env: "AUTHPROOF_INCLUDE_TOKENS", flags: ["include-tokens"], kind: "boolean", description: "keep JWTs whole in the evidence" },
+  { path: ["run", "allowDestructive"], env: "AUTHPROOF_ALLOW_DESTRUCTIVE", flags: ["allow-destructive"], kind: "boolean", description: "also send writes that may destroy data (admin, bulk routes)" },
+  { path: ["run", "requireOracle"], env: "AUTHPROOF_REQUIRE_ORACLE", flags: ["require-oracle"], kind: "boolean", description: "stop a black-box run (no signing key) as incomplete" },
+  { path: ["claims", "requireKnownSubject"], env: "AUTHPROOF_REQUIRE_KNOWN_SUBJECT", flags: ["require-known-subject"], kind: "boolean", description: "a signed token for an unknown user is high, not info" },
+  { path: ["run", "baseline"], env: "AUTHPROOF_BASELINE", flags: ["baseline"], kind: "string", value: "report.json", description: "mark findings new / unchanged / fixed against an earlier report", alsoFor: ["report"] },
+  { path: ["run", "failOnNew"], env: "AUTHPROOF_FAIL_ON_NEW", flags: ["fail-on-new"], kind: "boolean", description: "with --baseline: exit 1 only for new findings", alsoFor: ["report"] },
+  { path: ["run", "ignoreFile"], env: "AUTHPROOF_IGNORE_FILE", flags: ["ignore-file"], kind: "string", value: "file", description: "accepted findings: [{ checkId, route?, reason, expires? }]", alsoFor: ["report"] },
+  { path: ["report", "sourceFile"], env: "AUTHPROOF_SOURCE_FILE", flags: ["source-file"], kind: "string", value: "file", description: "repo file SARIF/JUnit point at (default: the config file, else the OpenAPI file)", alsoFor: ["report"] },
+  { path: ["run", "maxTimeSec"], env: "AUTHPROOF_MAX_TIME", flags: ["max-time"], kind: "number", value: "s", description: "end the whole audit after this long (a partial report, exit 2)" },
+  { path: ["run", "source"], env: "AUTHPROOF_SOURCE", flags: ["source"], kind: "string", value: "dir", description: "the target's repo: mined for backdoor tokens and committed secrets" },
 ];
+
+/** The file authproof looks for when `--ignore-file` is not given. */
+export const DEFAULT_IGNORE_FILE = "authproof.ignore.json";
 
 const DISCOVERED_FILES = ["authproof.config.ts", "authproof.config.mts", "authproof.config.mjs", "authproof.config.js", "authproof.config.json"];
 
 export interface LoadConfigOptions {
   /** Config file (JSON, .ts, .mts, .mjs, .js); default: the first `authproof.config.*` found in cwd, if any. */
   file?: string;
+  /** A config object (what a config file exports), layered over the file and under the environment. */
+  inline?: Record<string, unknown>;
+  /** Look for `authproof.config.*` in cwd when no file is given (default true). */
+  discover?: boolean;
   /** Parsed CLI flags, kebab-case (`fail-on`) or camelCase (`failOn`), with or without leading dashes. */
   flags: Record<string, string | boolean | undefined>;
   env: NodeJS.ProcessEnv;
@@ -90,11 +110,15 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<AuthproofConf
   const merged: Tree = {};
   const provenance = new Map<string, string>();
 
-  const file = opts.file ?? DISCOVERED_FILES.find((f) => existsSync(resolve(opts.cwd, f)));
+  const file = opts.file ?? (opts.discover === false ? undefined : DISCOVERED_FILES.find((f) => existsSync(resolve(opts.cwd, f))));
   if (file !== undefined) {
     const data = await readConfigFile(file, opts.cwd);
     recordLeaves(data, [], `in ${basename(file)}`, provenance);
     deepMerge(merged, data);
+  }
+  if (opts.inline) {
+    recordLeaves(opts.inline, [], "in the config given", provenance);
+    deepMerge(merged, opts.inline);
   }
 
   for (const source of CONFIG_SOURCES) {
@@ -114,6 +138,7 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<AuthproofConf
     provenance.set(source.path.join("."), `from --${name}`);
   }
 
+  applyFileDefaults(merged, file, opts.cwd);
   const result = configSchema.safeParse(merged, { reportInput: true });
   if (!result.success) throw toConfigError(result.error.issues, provenance);
   return withSourceDir(result.data, opts.cwd, provenance);
@@ -131,6 +156,31 @@ function withSourceDir(config: AuthproofConfig, cwd: string, provenance: Map<str
   return { ...config, run: { ...config.run, source: dir } };
 }
 
+/**
+ * Defaults that depend on the files around the run: `run.ignoreFile` is ./authproof.ignore.json when it exists;
+ * `report.sourceFile` (where SARIF and JUnit point) is the config file, else the OpenAPI file — both as paths
+ * relative to cwd, the repository root in CI, since code scanning wants repo-relative locations.
+ */
+function applyFileDefaults(merged: Tree, configFile: string | undefined, cwd: string): void {
+  if (getPath(merged, ["run", "ignoreFile"]) === undefined && existsSync(resolve(cwd, DEFAULT_IGNORE_FILE))) setPath(merged, ["run", "ignoreFile"], DEFAULT_IGNORE_FILE);
+  if (getPath(merged, ["report", "sourceFile"]) !== undefined) return;
+  const openapiFile = getPath(merged, ["api", "openapiFile"]);
+  const source = configFile ?? (typeof openapiFile === "string" && openapiFile !== "" ? openapiFile : undefined);
+  if (source !== undefined) setPath(merged, ["report", "sourceFile"], repoRelative(source, cwd));
+}
+
+/** `file` relative to cwd with forward slashes (kept as given when it lies outside cwd). */
+function repoRelative(file: string, cwd: string): string {
+  const rel = relative(cwd, resolve(cwd, file)).split(sep).join("/");
+  return rel === "" || rel.startsWith("../") || isAbsolute(rel) ? file : rel;
+}
+
+function getPath(tree: Tree, path: string[]): unknown {
+  let node: unknown = tree;
+  for (const key of path) node = isPlainObject(node) ? node[key] : undefined;
+  return node;
+}
+
 async function readConfigFile(file: string, cwd: string): Promise<Tree> {
   const abs = resolve(cwd, file);
   if (!existsSync(abs)) throw new ConfigError("file", `${file} not found`);
@@ -140,15 +190,14 @@ async function readConfigFile(file: string, cwd: string): Promise<Tree> {
     try {
       data = JSON.parse(readFileSync(abs, "utf8"));
     } catch (err) {
-      throw new ConfigError("file", `${file} is not valid JSON (${firstLine(err)})`);
+      throw new ConfigError("file", `${file} is not valid JSON (${oneLine(err)})`);
     }
   } else if ([".ts", ".mts", ".cts", ".mjs", ".js", ".cjs"].includes(ext)) {
     try {
-      const mod = (await import(pathToFileURL(abs).href)) as { default?: unknown; config?: unknown };
-      data = mod.default ?? mod.config;
+      data = await importConfigModule(abs);
       if (typeof data === "function") data = await (data as () => unknown)();
     } catch (err) {
-      throw new ConfigError("file", `cannot load ${file} (${firstLine(err)})`);
+      throw new ConfigError("file", `cannot load ${file}: ${oneLine(err)}`);
     }
   } else {
     throw new ConfigError("file", `${file}: unsupported file type "${ext}" (use .json, .ts, .mjs or .js)`);
@@ -159,8 +208,24 @@ async function readConfigFile(file: string, cwd: string): Promise<Tree> {
   return data;
 }
 
-function firstLine(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).split("\n")[0]!.slice(0, 200);
+/**
+ * Loads a TypeScript or JavaScript config with jiti: `.ts` / `.mts` / `.cts` are transpiled, ESM and CommonJS
+ * both work whatever the project's `"type"` (a `.ts` config in a CommonJS folder is the usual case), and
+ * `import { defineConfig } from "authproof/config"` resolves from the config file's own folder.
+ */
+async function importConfigModule(abs: string): Promise<unknown> {
+  const jiti = createJiti(abs, { moduleCache: false, fsCache: false, interopDefault: true });
+  const mod = (await jiti.import(abs)) as { default?: unknown; config?: unknown } | undefined;
+  return mod?.default ?? mod?.config;
+}
+
+/** The error's first line, at most `max` characters, shortened at a word boundary (never mid-word). */
+export function oneLine(err: unknown, max = 240): string {
+  const text = (err instanceof Error ? err.message : String(err)).split("\n").map((l) => l.trim()).find((l) => l !== "") ?? "unknown error";
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max);
+  const space = cut.lastIndexOf(" ");
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s,;:(]+$/, "")}…`;
 }
 
 function normaliseFlags(flags: LoadConfigOptions["flags"]): Map<string, string | boolean> {

@@ -195,6 +195,10 @@ export const configSchema = z.strictObject({
       /** A black-box run (no signing key, so no claims checks) is not enough: stop it as incomplete. */
       requireOracle: z.boolean().default(false),
       baseline: z.string().min(1).optional(),
+      /** With a baseline: exit 1 only for findings that are new against it (ZAP baseline style). */
+      failOnNew: z.boolean().default(false),
+      /** authproof.ignore.json: accepted findings (check id, optional route, reason, optional expiry). Default: ./authproof.ignore.json when present. */
+      ignoreFile: z.string().min(1).optional(),
       /** Overall deadline of the audit in seconds: after it nothing more is sent and a partial report is written (exit 2). */
       maxTimeSec: z.number().positive().optional(),
       /**
@@ -204,6 +208,17 @@ export const configSchema = z.strictObject({
        * only ever sent to the configured target, as attack tokens, and never shown in full.
        */
       source: z.string().min(1).optional(),
+    })
+    .prefault({}),
+  /** Where SARIF and JUnit point: files of the audited project (repo-relative paths, as code scanning wants). */
+  report: z
+    .strictObject({
+      /** Default: the config file, else api.openapiFile, else authproof.config.ts. */
+      sourceFile: z.string().min(1).optional(),
+      /** Per route: `"METHOD /path"` (the route template) → file, e.g. the router module that serves it. */
+      sourceFiles: z
+        .record(z.string().regex(/^[A-Za-z]+ \//, { error: 'expected keys like "GET /api/tasks/{id}"' }), z.string().min(1))
+        .default({}),
     })
     .prefault({}),
 });

@@ -5,6 +5,10 @@ import { ReferenceAppError } from "./errors.ts";
 import { parseFlawList, resolveFlaws, type ReferenceMode } from "./flaws.ts";
 import { startReference, type ReferenceApp } from "./launch.ts";
 import { ensureReferenceSetup } from "./setup.ts";
+import { writeAuditEnvFile, type AuditEnvFile } from "./env-file.ts";
+import { fileURLToPath } from "node:url";
+
+const BIN = fileURLToPath(new URL("../../bin/authproof.js", import.meta.url));
 
 const USAGE = "usage: npm run reference -- [--mode jwks|shared-secret] [--flaws a,b] [--web-port N] [--api-port N] [--verbose]";
 
@@ -56,12 +60,14 @@ function options() {
 async function main(): Promise<void> {
   const opts = options();
   let app: ReferenceApp | undefined;
+  let envFile: AuditEnvFile | undefined;
   let stopping = false;
   const shutdown = async () => {
     if (stopping) return;
     stopping = true;
     console.log("\nstopping the reference app…");
     await app?.stop();
+    envFile?.remove();
     process.exit(0);
   };
   process.on("SIGINT", () => void shutdown());
@@ -77,8 +83,15 @@ async function main(): Promise<void> {
     console.log(`  api (FastAPI):               ${app.apiUrl}`);
     console.log(`  mode: ${app.mode}`);
     console.log(`  flaws: ${app.flaws.length ? app.flaws.join(", ") : "none (secure)"}`);
+    envFile = writeAuditEnvFile(app, BIN);
+    console.log(`  settings and key material (mode 600): ${envFile.file}`);
+    console.log("Audit it with:");
+    console.log(`  ${envFile.command}`);
     console.log("Press Ctrl-C to stop.");
-    if (stopping) await app.stop();
+    if (stopping) {
+      await app.stop();
+      envFile.remove();
+    }
   } catch (error) {
     if (error instanceof ReferenceAppError) fail(error.message);
     throw error;

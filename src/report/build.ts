@@ -1,13 +1,15 @@
 import { CHECKS, getCheck } from "../catalogue/checks.ts";
-import { toCurl } from "../http/curl.ts";
+import { toCurlWithVariables } from "../http/curl.ts";
 import type { Exchange as HttpExchange } from "../http/types.ts";
 import type { CheckOutcome } from "../judge/types.ts";
 import { SCHEMA_VERSION, type Report, type Result, type RunState } from "./schema.ts";
 import { summaryOf } from "./summary.ts";
 import { groupFindings } from "./findings.ts";
 import { severityRank } from "../catalogue/types.ts";
-import type { TargetModel } from "../model/target.ts";
+import type { AuditUser, TargetModel } from "../model/target.ts";
+import type { HttpRequest } from "../http/types.ts";
 import { maskExchange } from "../http/mask.ts";
+import { DEFAULT_SOURCE_FILE } from "./format.ts";
 import type { WriteEntry } from "../http/writes.ts";
 
 /** One outcome as the suites recorded it. */
@@ -41,7 +43,7 @@ export interface BuildReportOptions {
  * failed results grouped into findings (after redaction, so finding text matches the results').
  */
 export function buildReport(model: TargetModel, recorded: RecordedOutcome[], options: BuildReportOptions): Report {
-  const results = redactDeep(dedupe(recorded.map(({ outcome, durationMs }) => toResult(outcome, durationMs))), options.redact);
+  const results = redactDeep(dedupe(recorded.map(({ outcome, durationMs }) => toResult(outcome, durationMs, model.users))), options.redact);
   const findings = groupFindings(results);
   const usedChecks = new Set(results.map((r) => r.checkId));
   const cells = recorded.flatMap(({ outcome }) => outcome.matrix ?? []);
@@ -65,9 +67,23 @@ export function buildReport(model: TargetModel, recorded: RecordedOutcome[], opt
     checks: CHECKS.filter((check) => usedChecks.has(check.id)).map((check) => ({ ...check, refs: [...check.refs] })),
     results,
     findings,
+    replayBasis: {
+      users: model.users.map((u) => ({ label: u.label, userId: u.userId, header: u.header, claims: u.claims })),
+      publicJwks: model.publicJwks as Array<Record<string, unknown>>,
+      expected: model.expected,
+    },
+    source: { file: model.config.report.sourceFile ?? DEFAULT_SOURCE_FILE, routes: normalisedRoutes(model.config.report.sourceFiles) },
     ...(cells.length ? { matrix: { users: model.users.map((u) => ({ label: u.label, id: u.userId })), cells } } : {}),
   };
   return redactDeep(report, options.redact);
+}
+
+/** `report.sourceFiles` keys as results name routes: `"get /api/x"` → `"GET /api/x"`. */
+function normalisedRoutes(files: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(files).map(([route, file]) => {
+    const [method, ...path] = route.trim().split(" ");
+    return [`${method!.toUpperCase()} ${path.join(" ").trim()}`, file];
+  }));
 }
 
 /**
@@ -83,7 +99,7 @@ export function withoutUnansweredVerdicts(outcome: CheckOutcome): CheckOutcome {
   return { ...outcome, status: "error", reason: `no answer to "${unanswered.label}" (${why}); ${was}` };
 }
 
-function toResult(recorded: CheckOutcome, durationMs: number): Result {
+function toResult(recorded: CheckOutcome, durationMs: number, users: ReadonlyArray<AuditUser>): Result {
   const outcome = withoutUnansweredVerdicts(recorded);
   const check = getCheck(outcome.checkId);
   const endpoint = outcome.endpoint;
@@ -110,11 +126,43 @@ function toResult(recorded: CheckOutcome, durationMs: number): Result {
           },
         }
       : {}),
-    ...(firstFailing && outcome.status !== "pass" ? { reproduce: toCurl(firstFailing.request, (s) => s) } : {}),
+    ...(firstFailing && outcome.status !== "pass" ? reproduction(firstFailing.request, exchanges[0]!.label, users) : {}),
     refs: [...check.refs],
     ...(outcome.variants ? { variants: outcome.variants } : {}),
     ...(outcome.counterexample ? { counterexample: outcome.counterexample } : {}),
     durationMs,
+  };
+}
+
+type Placeholder = NonNullable<Result["replay"]>["placeholders"][string];
+
+/**
+ * The reproduce line of a result: its first exchange as a complete curl command, every token and session in
+ * it a `$AUTHPROOF_…` variable (the forged token, user A's or B's real token or session), and what `authproof
+ * replay` needs to fill them in again (the attack variant, what each variable stands for).
+ */
+function reproduction(request: HttpRequest, label: string, users: ReadonlyArray<AuditUser>): Pick<Result, "reproduce" | "replay"> {
+  const variables: Record<string, string> = {};
+  const placeholders: Record<string, Placeholder> = {};
+  const add = (name: string, value: string, what: Placeholder) => {
+    if (value.length < 8 || Object.values(variables).includes(value)) return;
+    variables[name] = value;
+    placeholders[name] = what;
+  };
+  for (const user of users) {
+    add(`AUTHPROOF_TOKEN_${user.label}`, user.token, `user ${user.label}`);
+    add(`AUTHPROOF_SESSION_${user.label}`, user.sessionToken, `session ${user.label}`);
+  }
+  const authorization = Object.entries(request.headers ?? {}).filter(([name]) => name.toLowerCase() === "authorization").flatMap(([, v]) => (Array.isArray(v) ? v : [v]));
+  authorization.forEach((value, i) => {
+    const credential = /^\S+\s+(\S.*)$/.exec(value)?.[1] ?? value;
+    add(i === 0 ? "AUTHPROOF_TOKEN" : `AUTHPROOF_TOKEN_${i + 1}`, credential, "forged");
+  });
+  const used = Object.fromEntries(Object.entries(variables).filter(([, value]) => JSON.stringify(request).includes(JSON.stringify(value).slice(1, -1))));
+  const variant = label.includes(" → ") ? label.slice(0, label.indexOf(" → ")) : undefined;
+  return {
+    reproduce: toCurlWithVariables(request, used),
+    replay: { ...(variant ? { variant } : {}), placeholders: Object.fromEntries(Object.keys(used).map((name) => [name, placeholders[name]!])) },
   };
 }
 

@@ -1,5 +1,5 @@
 import { severityRank } from "../catalogue/types.ts";
-import type { Exchange, Result } from "./schema.ts";
+import type { Exchange, Report, Result } from "./schema.ts";
 
 const STATUS_ORDER: Record<Result["status"], number> = { fail: 0, error: 1, skip: 2, pass: 3 };
 
@@ -69,18 +69,19 @@ export function exchangeText(exchange: Exchange): string {
   return lines.join("\n");
 }
 
-/** Where a check "lives" in the repository, for JUnit `file` and SARIF locations. */
+/** Where alerts point when the report names no source file (no config file, no OpenAPI file). */
 export const DEFAULT_SOURCE_FILE = "authproof.config.ts";
 
 /**
- * The repo-relative file a result points at: `files[checkId]`, else `files[category]`, else the default.
+ * The repo-relative file of the audited project a finding or result points at (SARIF location, JUnit `file`):
+ * the per-route file of its first route that has one (`report.sourceFiles`), else `report.sourceFile`.
  *
- * @example sourceFileFor(result, { token: "suites/token.suite.ts" })
+ * @example sourceFileFor(ownResults, report.source) // "app/routers/tasks.py"
  */
-export function sourceFileFor(
-  result: Pick<Result, "checkId" | "category">,
-  files: Readonly<Record<string, string>> = {},
-  fallback: string = DEFAULT_SOURCE_FILE,
-): string {
-  return files[result.checkId] ?? files[result.category] ?? fallback;
+export function sourceFileFor(results: ReadonlyArray<Pick<Result, "endpoint">>, source: Report["source"]): string {
+  for (const result of results) {
+    const file = result.endpoint ? source?.routes[endpointLabel(result)] : undefined;
+    if (file) return file;
+  }
+  return source?.file ?? DEFAULT_SOURCE_FILE;
 }

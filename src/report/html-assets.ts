@@ -154,6 +154,9 @@ details.exchange summary { display: flex; justify-content: space-between; gap: 1
 .repro { position: relative; }
 .repro pre { padding-right: 5rem; }
 .repro .copy { position: absolute; top: 0.45rem; right: 0.45rem; }
+.acceptance { border-left: 4px solid #8a8a8a; padding-left: 0.6rem; }
+.acceptance.expired { border-left-color: #c62828; }
+.pill.st-accepted { background: #e0e0e0; color: #333; }
 .refs a, .refs .ref { margin-right: 0.6rem; white-space: nowrap; }
 .cx pre { max-height: 14rem; }
 .url code { font-size: 0.82rem; }
@@ -229,6 +232,13 @@ export const HTML_SCRIPT = `
     button.addEventListener("click", function () {
       var code = button.parentNode.querySelector("code");
       var text = code.textContent;
+      var id = code.getAttribute("data-replay-id");
+      if (id !== null) {
+        // authproof replay <this report's report.json> <result id>: the page knows where it was opened from.
+        var here = location.protocol === "file:" ? decodeURIComponent(location.pathname).replace(/[^/]*$/, "") : "";
+        var quote = function (s) { return "'" + s.replace(/'/g, "'\\\\''") + "'"; };
+        text = "authproof replay " + quote(here + "report.json") + " " + quote(id);
+      }
       function done(label) { button.textContent = label; setTimeout(function () { button.textContent = "Copy"; }, 1500); }
       function fallback() {
         var range = document.createRange();

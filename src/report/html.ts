@@ -1,3 +1,4 @@
+import { shellQuote } from "../http/curl.ts";
 import { createHash } from "node:crypto";
 import { CATEGORIES, SEVERITIES, severityRank } from "../catalogue/types.ts";
 import { byTriageOrder, endpointLabel, findingBaseline, formatDuration, headerLines } from "./format.ts";
@@ -325,9 +326,18 @@ function renderFinding(finding: Finding, report: Report, results: Map<string, Re
   if (linked.length > 0) parts.push(renderLinked(linked, results));
   const baseline = findingBaseline(own);
   const routes = finding.routes.length;
+  const acceptance = finding.acceptance;
+  if (acceptance) {
+    parts.unshift(
+      `<p class="acceptance ${esc(acceptance.state)}"><strong>${acceptance.state === "accepted" ? "Accepted" : "Acceptance expired"} (authproof.ignore.json).</strong> ${esc(acceptance.reason)}${
+        acceptance.expires ? ` <span class="muted">(until ${esc(acceptance.expires)})</span>` : ""
+      }${acceptance.route ? ` <span class="muted">— ${esc(acceptance.route)}</span>` : ""}</p>`,
+    );
+  }
+  const statusPill = acceptance?.state === "accepted" ? `<span class="pill st-accepted">ACCEPTED</span>` : `<span class="pill st-fail">FAIL</span>`;
   return `<article class="finding sev-${esc(finding.severity)} st-fail" id="${esc(anchor(finding.id, "f"))}" data-filterable data-severity="${esc(finding.severity)}" data-status="fail" data-category="${esc(finding.category)}" data-routes="${routes}">
   <header>
-    <div class="pills"><span class="pill sev-${esc(finding.severity)}">${esc(finding.severity)}</span><span class="pill st-fail">FAIL</span>${
+    <div class="pills"><span class="pill sev-${esc(finding.severity)}">${esc(finding.severity)}</span>${statusPill}${
       baseline ? `<span class="badge badge-${esc(baseline)}">${esc(baseline)}</span>` : ""
     }<span class="cat">${esc(finding.category)}</span></div>
     <h3>${esc(finding.title)}</h3>
@@ -376,9 +386,20 @@ function renderEvidence(result: Result, named: boolean): string[] {
   if (notes.length > 0) parts.push(`<h4>Notes${esc(where)}</h4><ul class="notes">${notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>`);
   if (result.reproduce) {
     parts.push(`<h4>Reproduce${esc(where)}</h4>
-    <div class="repro"><pre><code>${esc(result.reproduce)}</code></pre><button type="button" class="copy" aria-label="Copy the curl command">Copy</button></div>`);
+    ${renderRepro(result)}`);
   }
   return parts;
+}
+
+/**
+ * The reproduce block: the curl line (its tokens as $AUTHPROOF_… variables) and the `authproof replay` command
+ * that re-mints them; the Copy button copies that command (the page fills in where report.json lies).
+ */
+function renderRepro(result: Result): string {
+  const replay = `authproof replay report.json ${shellQuote(result.id)}`;
+  return `<div class="repro"><pre><code>${esc(result.reproduce ?? "")}</code></pre></div>
+    <div class="repro replay"><pre><code data-replay-id="${esc(result.id)}">${esc(replay)}</code></pre><button type="button" class="copy" aria-label="Copy the authproof replay command">Copy</button></div>
+    <p class="muted small">The variables are filled in by <code>authproof replay</code> (it re-mints the tokens from the seed and your signing key); add <code>--run</code> to send it.</p>`;
 }
 
 /** Property failures that reproduce this finding: shown here, not counted again. */
@@ -390,7 +411,7 @@ function renderLinked(linked: Finding[], results: Map<string, Result>): string {
     <p><code>${esc(f.checkId)}</code>${where} <span class="pill sev-${esc(f.severity)}">${esc(f.severity)}</span> — ${esc(f.title)}</p>
     ${f.reason ? `<p class="reason small">${esc(f.reason)}</p>` : ""}
     ${result?.counterexample ? renderCounterexample(result.counterexample) : ""}
-    ${result?.reproduce ? `<div class="repro"><pre><code>${esc(result.reproduce)}</code></pre><button type="button" class="copy" aria-label="Copy the curl command">Copy</button></div>` : ""}
+    ${result?.reproduce ? `${renderRepro(result)}` : ""}
   </div>`;
   });
   return `<h4>Also found by property-based testing (not counted again)</h4>\n  ${items.join("\n  ")}`;
@@ -433,7 +454,7 @@ function renderResultCard(result: Result, check: CheckEntry | undefined): string
   if (notes.length > 0) parts.push(`<h4>Notes</h4><ul class="notes">${notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>`);
   if (result.reproduce) {
     parts.push(`<h4>Reproduce</h4>
-    <div class="repro"><pre><code>${esc(result.reproduce)}</code></pre><button type="button" class="copy" aria-label="Copy the curl command">Copy</button></div>`);
+    ${renderRepro(result)}`);
   }
   if (result.refs.length > 0) parts.push(`<p class="refs"><span class="k">References</span> ${renderRefs(result.refs)}</p>`);
 

@@ -3,22 +3,21 @@ import { endpointLabel, exchangeText, findingBaseline, sourceFileFor } from "./f
 import type { CheckEntry, Finding, Report, Result } from "./schema.ts";
 import { groupSkipReasons } from "./summary.ts";
 import { xmlEscape } from "./xml.ts";
-
-export interface JunitOptions {
-  /** checkId or category → repo-relative suite file, written as each testcase's `file`. */
-  suiteFiles?: Record<string, string>;
-}
+import { acceptanceText } from "./terminal.ts";
 
 /**
  * JUnit XML for CI (GitLab, Jenkins, GitHub test reporters): one `<testsuite>` per category; in it, per check,
  * one failing `<testcase>` per finding (every affected route listed in the failure body), one `<error>` testcase
  * for the routes it could not decide, and, for a check without findings or errors, one passing (or, when every
  * result was skipped, skipped) testcase. Names are unique: the check id, or the finding id when a check has
- * several findings. Check id, severity, finding id and route counts are testcase properties.
+ * several findings. Check id, severity, finding id and route counts are testcase properties. Each testcase's
+ * `file` is a file of the audited project (`report.source`: the config file, the OpenAPI file or a per-route
+ * override). A finding the ignore file accepts is a skipped testcase whose message gives the reason; an
+ * expired acceptance fails again and says so.
  *
- * @example writeFileSync("junit.xml", renderJunit(report, { suiteFiles: { token: "suites/token.suite.ts" } }));
+ * @example writeFileSync("junit.xml", renderJunit(report));
  */
-export function renderJunit(report: Report, options: JunitOptions = {}): string {
+export function renderJunit(report: Report): string {
   const checks = new Map(report.checks.map((c) => [c.id, c]));
   const byCategory = new Map<string, Case[]>();
   for (const testcase of testcases(report)) {
@@ -26,13 +25,13 @@ export function renderJunit(report: Report, options: JunitOptions = {}): string 
   }
   const all = [...byCategory.values()].flat();
   const suites = CATEGORIES.filter((c) => byCategory.has(c)).map((category) =>
-    renderSuite(category, byCategory.get(category)!, report, checks, options),
+    renderSuite(category, byCategory.get(category)!, report, checks),
   );
   // A run that did not finish says so in every testsuite (CI tools show testsuite properties); with no
   // result at all, an empty "run" testsuite carries it.
   if (suites.length === 0 && report.run.state !== "complete")
     suites.push([`  <testsuite name="run" tests="0" failures="0" errors="0" skipped="0" time="0" timestamp="${xmlEscape(report.startedAt, true)}">`, ...runProperties(report), `  </testsuite>`].join("\n"));
-  const count = (kind: Case["kind"]) => all.filter((c) => c.kind === kind).length;
+  const count = (kind: Case["kind"]) => all.filter((c) => c.kind === kind || (kind === "skipped" && c.kind === "accepted")).length;
   return [
     `<?xml version="1.0" encoding="UTF-8"?>`,
     `<testsuites name="authproof" tests="${all.length}" failures="${count("failure")}" errors="${count("error")}" skipped="${count("skipped")}" time="${seconds(report.durationMs)}" timestamp="${xmlEscape(report.startedAt, true)}">`,
@@ -44,7 +43,8 @@ export function renderJunit(report: Report, options: JunitOptions = {}): string 
 
 /** One JUnit testcase: a finding, a check's undecided routes, or a check that passed or was skipped. */
 interface Case {
-  kind: "failure" | "error" | "pass" | "skipped";
+  /** accepted: a finding the ignore file accepts (a skipped testcase). */
+  kind: "failure" | "accepted" | "error" | "pass" | "skipped";
   name: string;
   checkId: string;
   category: Result["category"];
@@ -64,7 +64,7 @@ function testcases(report: Report): Case[] {
     const findings = report.findings.filter((f) => f.checkId === checkId);
     for (const finding of findings) {
       out.push({
-        kind: "failure",
+        kind: finding.acceptance?.state === "accepted" ? "accepted" : "failure",
         name: findings.length === 1 ? checkId : finding.id,
         checkId,
         category,
@@ -85,13 +85,13 @@ function testcases(report: Report): Case[] {
   return out;
 }
 
-function renderSuite(category: string, cases: Case[], report: Report, checks: Map<string, CheckEntry>, options: JunitOptions): string {
-  const count = (kind: Case["kind"]) => cases.filter((c) => c.kind === kind).length;
+function renderSuite(category: string, cases: Case[], report: Report, checks: Map<string, CheckEntry>): string {
+  const count = (kind: Case["kind"]) => cases.filter((c) => c.kind === kind || (kind === "skipped" && c.kind === "accepted")).length;
   const time = cases.reduce((sum, c) => sum + duration(c), 0);
   const head =
     `  <testsuite name="${xmlEscape(category, true)}" tests="${cases.length}" failures="${count("failure")}" ` +
     `errors="${count("error")}" skipped="${count("skipped")}" time="${seconds(time)}" timestamp="${xmlEscape(report.startedAt, true)}">`;
-  return [head, ...runProperties(report), ...cases.map((c) => renderCase(c, report, checks.get(c.checkId), options)), `  </testsuite>`].join("\n");
+  return [head, ...runProperties(report), ...cases.map((c) => renderCase(c, report, checks.get(c.checkId))), `  </testsuite>`].join("\n");
 }
 
 /** `authproof.run.state` / `authproof.run.reason` when the run is partial or incomplete. */
@@ -105,10 +105,10 @@ function runProperties(report: Report): string[] {
   ];
 }
 
-function renderCase(c: Case, report: Report, check: CheckEntry | undefined, options: JunitOptions): string {
+function renderCase(c: Case, report: Report, check: CheckEntry | undefined): string {
   const attrs =
     `classname="${xmlEscape(c.category, true)}" name="${xmlEscape(c.name, true)}" ` +
-    `file="${xmlEscape(sourceFileFor(c, options.suiteFiles), true)}" time="${seconds(duration(c))}"`;
+    `file="${xmlEscape(sourceFileFor(c.results, report.source), true)}" time="${seconds(duration(c))}"`;
   const routes = c.results.filter((r) => r.endpoint).length;
   const baseline = c.finding ? findingBaseline(c.results) : undefined;
   const properties = [
@@ -120,12 +120,17 @@ function renderCase(c: Case, report: Report, check: CheckEntry | undefined, opti
     ...(routes ? [property("routes", String(routes))] : []),
     ...(c.kind === "pass" ? [property("skippedRoutes", String(c.results.filter((r) => r.status === "skip").length))] : []),
     ...(baseline ? [property("baseline", baseline)] : []),
+    ...(c.finding?.acceptance ? [property("acceptance", c.finding.acceptance.state), property("acceptanceReason", c.finding.acceptance.reason)] : []),
     `      </properties>`,
   ];
   const outcome: string[] = [];
   const type = xmlEscape(c.checkId, true);
-  if (c.kind === "failure") {
-    const message = xmlEscape(c.finding!.reason ?? c.finding!.title, true);
+  const acceptance = c.finding?.acceptance;
+  if (c.kind === "accepted" && acceptance) {
+    outcome.push(`      <skipped message="${xmlEscape(`accepted (authproof.ignore.json): ${acceptanceText(acceptance)}`, true)}"/>`);
+  } else if (c.kind === "failure") {
+    const expired = acceptance?.state === "expired" ? ` (acceptance expired: ${acceptanceText(acceptance)})` : "";
+    const message = xmlEscape(`${c.finding!.reason ?? c.finding!.title}${expired}`, true);
     outcome.push(`      <failure message="${message}" type="${type}">${xmlEscape(failureBody(c.finding!, c.results, report, check))}</failure>`);
   } else if (c.kind === "error") {
     const message = xmlEscape(c.results[0]!.reason ?? "harness error", true);

@@ -3,9 +3,10 @@ import { severityRank, type Severity } from "../catalogue/types.ts";
 import { endpointLabel, findingBaseline, sourceFileFor } from "./format.ts";
 import { cweIds, refUrl } from "./refs.ts";
 import type { CheckEntry, Finding, Report, Result } from "./schema.ts";
+import { packageInfo } from "../package.ts";
+import { acceptanceText } from "./terminal.ts";
 
 export const SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json";
-export const TOOL_INFORMATION_URI = "https://www.npmjs.com/package/authproof";
 
 /** GitHub ranks alerts by this 0.1–10 score (critical ≥ 9, high 7–8.9, medium 4–6.9, low < 4). */
 export const SECURITY_SEVERITY: Record<Severity, number> = { critical: 9.5, high: 8.0, medium: 5.5, low: 3.0, info: 1.0 };
@@ -19,12 +20,9 @@ const LEVEL: Record<Severity, "error" | "warning" | "note"> = {
 };
 
 export interface SarifOptions {
-  /** checkId or category → repo-relative file each alert points at (GitHub requires a file location). */
-  suiteFiles?: Record<string, string>;
-  /** File for results not in suiteFiles. Default "authproof.config.ts". */
-  defaultFile?: string;
   /** Code-scanning category: alerts of one category replace each other across uploads. Default "authproof". */
   category?: string;
+  /** Default: the repository in authproof's package.json. */
   informationUri?: string;
 }
 
@@ -35,9 +33,11 @@ export interface SarifOptions {
  * stays one alert across runs. A property finding that reproduces a scenario finding is not a second alert:
  * it is named in that alert's `properties.alsoFoundBy` (unless it is more severe, so that nothing worse is hidden). Errors are not alerts (nothing was found): they go to
  * `invocations[0].toolExecutionNotifications` so they show on the tool status page without opening alerts.
- * Passes and skips are omitted, which lets GitHub close fixed alerts on the next upload.
+ * Passes and skips are omitted, which lets GitHub close fixed alerts on the next upload. Locations are files of
+ * the audited project (`report.source`). A finding the ignore file accepts carries an accepted external
+ * suppression with the reason as its justification; an expired acceptance is an ordinary alert that says so.
  *
- * @example writeFileSync("results.sarif", renderSarif(report, { suiteFiles: { token: "suites/token.suite.ts" } }));
+ * @example writeFileSync("results.sarif", renderSarif(report));
  */
 export function renderSarif(report: Report, options: SarifOptions = {}): string {
   return `${JSON.stringify(buildSarif(report, options), null, 2)}\n`;
@@ -65,7 +65,7 @@ export function buildSarif(report: Report, options: SarifOptions = {}): Record<s
             name: report.tool.name,
             version: report.tool.version,
             semanticVersion: report.tool.version,
-            informationUri: options.informationUri ?? TOOL_INFORMATION_URI,
+            informationUri: options.informationUri ?? packageInfo().repositoryUrl,
             rules: report.checks.map((check) => rule(check, worstFinding(report.findings, check))),
           },
         },
@@ -90,7 +90,7 @@ export function buildSarif(report: Report, options: SarifOptions = {}): Record<s
             ],
           },
         ],
-        results: alerts.map((f) => result(f, report, results, ruleIndex.get(f.checkId) ?? -1, options)),
+        results: alerts.map((f) => result(f, report, results, ruleIndex.get(f.checkId) ?? -1)),
         properties: {
           target: report.target.apiUrl,
           seed: report.seed,
@@ -145,10 +145,10 @@ function rule(check: CheckEntry, severity: Severity): Record<string, unknown> {
   };
 }
 
-function result(f: Finding, report: Report, results: Map<string, Result>, index: number, options: SarifOptions): Record<string, unknown> {
+function result(f: Finding, report: Report, results: Map<string, Result>, index: number): Record<string, unknown> {
   const own = f.resultIds.map((id) => results.get(id)).filter((r): r is Result => r !== undefined);
   const worst = own.find((r) => r.reason === f.reason) ?? own[0];
-  const uri = sourceFileFor(f, options.suiteFiles, options.defaultFile);
+  const uri = sourceFileFor(own, report.source);
   const routes = own.filter((r) => r.endpoint);
   const variants = routes.length === 1 && worst?.variants ? ` ${worst.variants.failed} of ${worst.variants.total} variants failed.` : "";
   const linked = report.findings.filter((l) => l.relatedFinding === f.id);
@@ -156,7 +156,7 @@ function result(f: Finding, report: Report, results: Map<string, Result>, index:
     ruleId: f.checkId,
     ruleIndex: index,
     level: LEVEL[f.severity],
-    message: { text: `${f.title}${where(routes)}: ${sentence(f.reason ?? "the target did not answer as expected")}${variants}` },
+    message: { text: `${f.title}${where(routes)}: ${sentence(f.reason ?? "the target did not answer as expected")}${variants}${expiredText(f)}` },
     locations: [{ physicalLocation: { artifactLocation: { uri }, region: { startLine: 1 } } }],
     ...(routes.length > 0
       ? {
@@ -168,6 +168,9 @@ function result(f: Finding, report: Report, results: Map<string, Result>, index:
         }
       : {}),
     partialFingerprints: { primaryLocationLineHash: fingerprint(f) },
+    ...(f.acceptance?.state === "accepted"
+      ? { suppressions: [{ kind: "external", status: "accepted", justification: `authproof.ignore.json: ${acceptanceText(f.acceptance)}` }] }
+      : {}),
     properties: {
       checkId: f.checkId,
       findingId: f.id,
@@ -183,6 +186,11 @@ function result(f: Finding, report: Report, results: Map<string, Result>, index:
   const baseline = findingBaseline(own);
   if (baseline) out.baselineState = baseline;
   return out;
+}
+
+/** " The acceptance in authproof.ignore.json expired: "…" (until 2026-01-31)." */
+function expiredText(f: Finding): string {
+  return f.acceptance?.state === "expired" ? ` The acceptance in authproof.ignore.json expired: ${acceptanceText(f.acceptance)}.` : "";
 }
 
 function sentence(text: string): string {

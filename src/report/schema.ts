@@ -6,8 +6,11 @@ import { countFindings, summarize } from "./summary.ts";
  * Version of the report.json format. Bump the major for breaking changes; readers refuse other majors and
  * upgrade older minors. 1.1.0 added `run` (1.0 reports load as `{ state: "complete" }`), `findings[]`,
  * `summary.skippedByReason`, `summary.findings` and the optional `impact` / `exploitConfirmed` of results.
+ * 1.2.0 added `acceptance` on results and findings (the ignore file), `summary.accepted` and
+ * `summary.findings.accepted` (0 in older reports), `source` (where SARIF / JUnit point in the audited
+ * repository) and a result's `replay` (what `authproof replay` needs to re-mint its token).
  */
-export const SCHEMA_VERSION = "1.1.0";
+export const SCHEMA_VERSION = "1.2.0";
 
 /** Where the published JSON Schema of this version lives, relative to the repository root. */
 export const SCHEMA_FILE = `reports/schema/report-${SCHEMA_VERSION}.schema.json`;
@@ -50,6 +53,26 @@ const EndpointSchema = z
   })
   .meta({ id: "Endpoint" });
 
+const AcceptanceSchema = z
+  .object({
+    state: z.enum(["accepted", "expired"]).meta({
+      description: "accepted = an ignore-file entry covers this failure (it does not count, nor fail the run); expired = the entry's expiry date has passed, so it fails again",
+    }),
+    reason: z.string().min(1).meta({ description: "Why it was accepted, from the ignore file" }),
+    expires: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().meta({ description: "The entry's last day (YYYY-MM-DD)" }),
+    route: z.string().optional().meta({ description: "The entry's route (METHOD /path), when it names one" }),
+  })
+  .meta({ id: "Acceptance", description: "An authproof.ignore.json entry that matched a failure" });
+
+const ReplaySchema = z
+  .object({
+    variant: z.string().optional().meta({ description: "The attack variant the reproduce line sends (its name in the check's generator)" }),
+    placeholders: z
+      .record(z.string().regex(/^AUTHPROOF_[A-Z0-9_]+$/), z.enum(["forged", "user A", "user B", "session A", "session B", "secret"]))
+      .meta({ description: "What each $AUTHPROOF_… variable in `reproduce` stands for: the forged token, a user's valid token or session, a secret" }),
+  })
+  .meta({ id: "Replay", description: "What authproof replay needs to rebuild the request locally (never a token or a secret)" });
+
 const ResultSchema = z
   .object({
     id: z.string().min(1).meta({ description: "Unique in the report: `${checkId} ${method} ${path}` or the check id alone" }),
@@ -74,7 +97,11 @@ const ResultSchema = z
         notes: z.array(z.string()).optional(),
       })
       .optional(),
-    reproduce: z.string().optional().meta({ description: "curl line(s), secrets redacted" }),
+    reproduce: z
+      .string()
+      .optional()
+      .meta({ description: "A complete curl command; tokens, cookies and secrets are shell variables ($AUTHPROOF_TOKEN, …) that `authproof replay` fills in" }),
+    replay: ReplaySchema.optional(),
     refs: z.array(z.string()),
     variants: z.object({ total: z.int().nonnegative(), failed: z.int().nonnegative() }).optional(),
     counterexample: z
@@ -93,6 +120,7 @@ const ResultSchema = z
       .enum(["new", "fixed", "unchanged"])
       .optional()
       .meta({ description: "Set by --baseline: new = fails now, did not before; unchanged = fails in both; fixed = failed before, passes now" }),
+    acceptance: AcceptanceSchema.optional(),
   })
   .meta({ id: "Result" });
 
@@ -113,6 +141,7 @@ const FindingSchema = z
       .string()
       .optional()
       .meta({ description: "For a property failure: the scenario finding it reproduces; it is then not counted again in summary.findings" }),
+    acceptance: AcceptanceSchema.optional().meta({ description: "accepted: every result of the finding is accepted (not counted, never fails the run); expired: an entry that covered it has expired" }),
   })
   .meta({
     id: "Finding",
@@ -143,18 +172,20 @@ const SummarySchema = z.object({
       (typeof SEVERITIES)[number],
       z.ZodInt
     >)
-    .meta({ description: "Failed results per severity" }),
+    .meta({ description: "Failed results per severity (accepted ones not included)" }),
+  accepted: z.int().nonnegative().meta({ description: "Failed results accepted by the ignore file; not in failed, bySeverity or the verdict" }),
   verdict: z.enum(["pass", "fail"]).meta({ description: "fail iff a failed result is at or above policy.failOn" }),
   skippedByReason: z
     .record(z.string(), z.int().positive())
     .meta({ description: "Skipped results per reason, the reasons normalised (per-route detail stripped); the counts add up to skipped" }),
   findings: z
     .object({
-      total: z.int().nonnegative().meta({ description: "Findings without a relatedFinding" }),
+      total: z.int().nonnegative().meta({ description: "Findings without a relatedFinding, not accepted" }),
+      accepted: z.int().nonnegative().meta({ description: "Accepted findings (not in total)" }),
       linked: z.int().nonnegative().meta({ description: "Property findings that reproduce a scenario finding (not in total)" }),
       bySeverity: z
         .object(Object.fromEntries(SEVERITIES.map((s) => [s, z.int().nonnegative()])) as Record<(typeof SEVERITIES)[number], z.ZodInt>)
-        .meta({ description: "Findings without a relatedFinding, per severity" }),
+        .meta({ description: "Findings without a relatedFinding and not accepted, per severity" }),
     })
     .meta({ description: "Counts of findings[] (bySeverity above counts failed results)" }),
 });
@@ -241,6 +272,28 @@ const ReportShape = z.object({
   results: z.array(ResultSchema),
   findings: z.array(FindingSchema).meta({ description: "The failed results grouped: one per check and verifier, listing every affected route" }),
   matrix: MatrixSchema.optional().meta({ description: "User x route x method isolation matrix" }),
+  replayBasis: z
+    .object({
+      users: z.array(
+        z.object({
+          label: z.enum(["A", "B"]),
+          userId: z.string(),
+          header: z.record(z.string(), z.unknown()).meta({ description: "Decoded header of the user's real token (never the token)" }),
+          claims: z.record(z.string(), z.unknown()).meta({ description: "Decoded claims of the user's real token" }),
+        }),
+      ),
+      publicJwks: z.array(z.record(z.string(), z.unknown())).meta({ description: "The target's public keys (jwks mode)" }),
+      expected: z.record(z.string(), z.unknown()).meta({ description: "Expected iss / aud / identity claim / leeway of the run" }),
+    })
+    .optional()
+    .meta({ description: "What authproof replay re-signs with the oracle to re-mint a result's token exactly (the seed is `seed`, the clock `startedAt`)" }),
+  source: z
+    .object({
+      file: z.string().min(1).meta({ description: "Repo-relative file every SARIF alert and JUnit testcase points at (report.sourceFile)" }),
+      routes: z.record(z.string(), z.string().min(1)).meta({ description: '"METHOD /path" → file, per route (report.sourceFiles)' }),
+    })
+    .optional()
+    .meta({ description: "Where in the audited repository findings point (default: the config file, else the OpenAPI file)" }),
   baseline: BaselineComparisonSchema.optional(),
   writes: z
     .array(
@@ -294,7 +347,7 @@ export const ReportSchema = ReportShape.superRefine((report, ctx) => {
     }
   });
   const expected = summarize(report.results, report.policy.failOn);
-  for (const key of ["passed", "failed", "skipped", "errors", "verdict"] as const) {
+  for (const key of ["passed", "failed", "skipped", "errors", "accepted", "verdict"] as const) {
     if (report.summary[key] !== expected[key]) {
       ctx.addIssue({
         code: "custom",
@@ -362,6 +415,8 @@ export type Finding = Report["findings"][number];
 export type Matrix = NonNullable<Report["matrix"]>;
 export type BaselineComparison = NonNullable<Report["baseline"]>;
 export type RunState = Report["run"];
+export type Acceptance = NonNullable<Result["acceptance"]>;
+export type Replay = NonNullable<Result["replay"]>;
 
 /**
  * The JSON Schema (draft 2020-12) published for this version, generated from ReportSchema.

@@ -5,6 +5,9 @@ interface Counted {
   status: "pass" | "fail" | "skip" | "error";
   severity: Severity;
   reason?: string;
+  /** An ignore-file entry: accepted failures are counted apart and never decide the verdict. */
+  acceptance?: { state: "accepted" | "expired" };
+  baseline?: "new" | "fixed" | "unchanged";
 }
 
 /** What the finding counts read of each finding. */
@@ -12,6 +15,7 @@ interface CountedFinding {
   id: string;
   severity: Severity;
   relatedFinding?: string;
+  acceptance?: { state: "accepted" | "expired" };
 }
 
 /** Counts per status and per severity of the failures, skips per reason, and the verdict at the fail-on threshold. */
@@ -21,6 +25,7 @@ export interface ResultCounts {
   skipped: number;
   errors: number;
   bySeverity: Record<Severity, number>;
+  accepted: number;
   verdict: "pass" | "fail";
   skippedByReason: Record<string, number>;
 }
@@ -28,6 +33,7 @@ export interface ResultCounts {
 export interface FindingCounts {
   total: number;
   linked: number;
+  accepted: number;
   bySeverity: Record<Severity, number>;
 }
 
@@ -35,8 +41,14 @@ export interface Summary extends ResultCounts {
   findings: FindingCounts;
 }
 
+/** Whether an ignore-file entry (not expired) accepts this failure. */
+export function isAccepted(item: { acceptance?: { state: string } }): boolean {
+  return item.acceptance?.state === "accepted";
+}
+
 /**
- * Counts the results and decides the verdict: "fail" iff a failed result is at or above `failOn`.
+ * Counts the results and decides the verdict: "fail" iff a failed result is at or above `failOn`. Failures an
+ * ignore-file entry accepts are counted as `accepted`, apart from `failed`, and never decide the verdict.
  * Errors and skips never decide the verdict (they are counted and shown; exit code 2 is for runs that could not start).
  *
  * @example summarize(report.results, "high").verdict // "pass" | "fail"
@@ -46,19 +58,21 @@ export function summarize(results: ReadonlyArray<Counted>, failOn: Severity): Re
   let passed = 0;
   let failed = 0;
   let errors = 0;
+  let accepted = 0;
   let blocking = false;
   const skips: Counted[] = [];
   for (const result of results) {
     if (result.status === "pass") passed++;
     else if (result.status === "skip") skips.push(result);
     else if (result.status === "error") errors++;
+    else if (isAccepted(result)) accepted++;
     else {
       failed++;
       bySeverity[result.severity]++;
       if (severityRank(result.severity) >= severityRank(failOn)) blocking = true;
     }
   }
-  return { passed, failed, skipped: skips.length, errors, bySeverity, verdict: blocking ? "fail" : "pass", skippedByReason: groupSkipReasons(skips) };
+  return { passed, failed, skipped: skips.length, errors, bySeverity, accepted, verdict: blocking ? "fail" : "pass", skippedByReason: groupSkipReasons(skips) };
 }
 
 /**
@@ -75,14 +89,16 @@ export function countFindings(findings: ReadonlyArray<CountedFinding>): FindingC
   const bySeverity = zeroBySeverity();
   let total = 0;
   let linked = 0;
+  let accepted = 0;
   for (const finding of findings) {
-    if (finding.relatedFinding !== undefined) linked++;
+    if (isAccepted(finding)) accepted++;
+    else if (finding.relatedFinding !== undefined) linked++;
     else {
       total++;
       bySeverity[finding.severity]++;
     }
   }
-  return { total, linked, bySeverity };
+  return { total, linked, accepted, bySeverity };
 }
 
 /**
@@ -92,7 +108,7 @@ export function countFindings(findings: ReadonlyArray<CountedFinding>): FindingC
  * @example blockingFindings(report.findings, report.policy.failOn).length
  */
 export function blockingFindings<F extends CountedFinding>(findings: ReadonlyArray<F>, failOn: Severity): F[] {
-  const atOrAbove = (f: CountedFinding) => severityRank(f.severity) >= severityRank(failOn);
+  const atOrAbove = (f: CountedFinding) => !isAccepted(f) && severityRank(f.severity) >= severityRank(failOn);
   const blockingIds = new Set(findings.filter((f) => f.relatedFinding === undefined && atOrAbove(f)).map((f) => f.id));
   return findings.filter((f) => atOrAbove(f) && (f.relatedFinding === undefined || !blockingIds.has(f.relatedFinding)));
 }
@@ -133,13 +149,19 @@ export function skipReasonKey(reason: string): string {
 }
 
 /**
- * Process exit code for a finished run: 1 when a failed result is at or above `failOn`
- * (default: the report's own policy), else 0.
+ * Process exit code for a finished run: 1 when a failed result (not accepted) is at or above `failOn`
+ * (default: the report's own policy), else 0. With `onlyNew` (--fail-on-new, ZAP baseline style) only
+ * failures the baseline marked `new` count: an unchanged finding does not fail the run again.
  *
- * @example process.exitCode = exitCodeFor(report, "medium");
+ * @example process.exitCode = exitCodeFor(report, "medium", { onlyNew: true });
  */
-export function exitCodeFor(report: { results: ReadonlyArray<Counted>; policy: { failOn: Severity } }, failOn: Severity = report.policy.failOn): 0 | 1 {
-  return summarize(report.results, failOn).verdict === "fail" ? 1 : 0;
+export function exitCodeFor(
+  report: { results: ReadonlyArray<Counted>; policy: { failOn: Severity } },
+  failOn: Severity = report.policy.failOn,
+  options: { onlyNew?: boolean } = {},
+): 0 | 1 {
+  const counted = options.onlyNew ? report.results.filter((r) => r.status !== "fail" || r.baseline === "new") : report.results;
+  return summarize(counted, failOn).verdict === "fail" ? 1 : 0;
 }
 
 function zeroBySeverity(): Record<Severity, number> {

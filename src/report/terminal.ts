@@ -18,7 +18,12 @@ export function terminalSummary(report: Report): string[] {
   const findings = [...report.findings].sort(bySeverity);
   for (const finding of findings.filter((f) => f.relatedFinding === undefined)) {
     const [first = "", ...details] = (finding.reason ?? "").split("\n");
-    lines.push(`✗ ${finding.checkId} [${finding.severity}]${routesText(finding.routes)}${first ? ` — ${first}` : ""}`);
+    if (finding.acceptance?.state === "accepted") {
+      lines.push(`~ ${finding.checkId} [${finding.severity}]${routesText(finding.routes)} — accepted: ${acceptanceText(finding.acceptance)}`);
+      continue;
+    }
+    const expired = finding.acceptance?.state === "expired" ? ` (acceptance expired: ${acceptanceText(finding.acceptance)})` : "";
+    lines.push(`✗ ${finding.checkId} [${finding.severity}]${routesText(finding.routes)}${first ? ` — ${first}` : ""}${expired}`);
     lines.push(...details.map((line) => `  ${line.trim()}`));
     for (const linked of findings.filter((f) => f.relatedFinding === finding.id)) {
       const [head = "", ...rest] = (linked.reason ?? "").split("\n");
@@ -44,7 +49,8 @@ export function summaryLine(report: Report): string {
   const severities = SEVERITIES.filter((sev) => s.findings.bySeverity[sev] > 0).map((sev) => `${s.findings.bySeverity[sev]} ${sev}`);
   const findings = `${plural(s.findings.total, "finding")}${severities.length ? ` (${severities.join(", ")})` : ""}`;
   const linked = s.findings.linked > 0 ? `, ${plural(s.findings.linked, "property failure")} linked to ${s.findings.linked === 1 ? "it" : "them"}` : "";
-  return `authproof: ${s.verdict.toUpperCase()} — ${findings}${linked}; ${s.passed} passed, ${s.failed} failed, ${plural(s.errors, "error")}; ${skippedText(report)}; seed ${report.seed}`;
+  const accepted = s.findings.accepted > 0 ? `, ${s.findings.accepted} accepted (ignore file)` : "";
+  return `authproof: ${s.verdict.toUpperCase()} — ${findings}${linked}${accepted}; ${s.passed} passed, ${s.failed} failed, ${plural(s.errors, "error")}; ${skippedText(report)}; seed ${report.seed}`;
 }
 
 /**
@@ -67,6 +73,11 @@ export function blackBoxNote(report: Report): string | undefined {
     `note: black-box run (no signing key): ${plural(skipped.length, "result")} of ${plural(checks.length, "check")} skipped (${shown}); ` +
     "set BETTER_AUTH_SECRET or AUTHPROOF_PRIVATE_JWK, or point the backend at `authproof issuer`, to run them"
   );
+}
+
+/** `"public read-only API" (until 2027-01-31)` */
+export function acceptanceText(acceptance: { reason: string; expires?: string }): string {
+  return `"${acceptance.reason}"${acceptance.expires ? ` (until ${acceptance.expires})` : ""}`;
 }
 
 function routesText(routes: ReadonlyArray<{ method: string; path: string }>): string {

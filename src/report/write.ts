@@ -18,8 +18,6 @@ export const REPORT_FILES: Record<Reporter, string> = {
 };
 
 export interface RenderOptions {
-  /** checkId or category → repo-relative suite file (JUnit `file`, SARIF locations). */
-  suiteFiles?: Record<string, string>;
   /** SARIF code-scanning category (default "authproof"). */
   sarifCategory?: string;
 }
@@ -40,7 +38,7 @@ const STALE_AFTER_MS = 60 * 60 * 1000;
 /**
  * One reporter's output as a string (pure).
  *
- * @example renderReport(report, "sarif", { suiteFiles: { token: "suites/token.suite.ts" } })
+ * @example renderReport(report, "sarif", { sarifCategory: "staging" })
  */
 export function renderReport(report: Report, reporter: Reporter, options: RenderOptions = {}): string {
   switch (reporter) {
@@ -49,9 +47,9 @@ export function renderReport(report: Report, reporter: Reporter, options: Render
     case "html":
       return renderHtml(report);
     case "junit":
-      return renderJunit(report, { suiteFiles: options.suiteFiles });
+      return renderJunit(report);
     case "sarif":
-      return renderSarif(report, { suiteFiles: options.suiteFiles, category: options.sarifCategory });
+      return renderSarif(report, options.sarifCategory ? { category: options.sarifCategory } : {});
   }
 }
 

@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { AuthproofConfig } from "../config/schema.ts";
 import { makeRedactor } from "../config/redact.ts";
@@ -6,6 +5,8 @@ import { HarnessError } from "../errors.ts";
 import { HttpDriver } from "../http/driver.ts";
 import type { CheckOutcome } from "../judge/types.ts";
 import { applyBaseline } from "../report/baseline.ts";
+import { applyIgnoreFile, loadIgnoreFile } from "../report/ignore.ts";
+import { ConfigError } from "../config/load.ts";
 import { ReportError } from "../report/errors.ts";
 import { loadReport } from "../report/load.ts";
 import type { Report } from "../report/schema.ts";
@@ -15,13 +16,15 @@ import { buildReport, redactDeep } from "../report/build.ts";
 import { cleanupTarget, type CleanupScope } from "../target/cleanup.ts";
 import type { TargetModel } from "../model/target.ts";
 import { prepareTarget, type PrepareLedger } from "../target/prepare.ts";
+import { runSuites, type SuitesTraffic } from "./run-suites.ts";
+import { packageInfo } from "../package.ts";
 import { isPrivateCandidate } from "../target/mining.ts";
-import { PACKAGE_ROOT, runSuites, type SuitesTraffic } from "./run-suites.ts";
 import { describeStop, RunStop, type StopCause } from "./stop.ts";
 import { mergeWrites } from "../http/writes.ts";
 import { assertKnownSelectors } from "./selection.ts";
 import { pacedBy, planPace } from "../http/pace-plan.ts";
 import { assertCoverage, incompleteReason } from "./coverage.ts";
+import type { PhaseEvent } from "./phases.ts";
 
 export interface AuditRun {
   report: Report;
@@ -39,6 +42,8 @@ export interface AuditRun {
 export interface AuditHooks {
   log: (line: string) => void;
   progress: (outcome: CheckOutcome) => void;
+  /** Phases for progress displays: prepare, the plan, each family and test, clean-up, report. */
+  phase?: (event: PhaseEvent) => void;
   /** Aborted on SIGINT / SIGTERM (the reason is the signal's name): the audit winds down and reports what finished. */
   signal?: AbortSignal;
 }
@@ -55,7 +60,9 @@ const CLEANUP_BUDGET_MS = 30_000;
 export async function runAudit(config: AuthproofConfig, hooks: AuditHooks, cwd = process.cwd()): Promise<AuditRun> {
   assertKnownSelectors(config);
   const started = Date.now();
+  if (config.run.failOnNew && !config.run.baseline) throw new ConfigError("run.failOnNew", "needs a baseline (--baseline <report.json>) to tell new findings from known ones");
   const baseline = config.run.baseline ? await loadBaseline(resolve(cwd, config.run.baseline)) : undefined;
+  const ignored = config.run.ignoreFile ? await loadIgnoreFile(resolve(cwd, config.run.ignoreFile), config.run.ignoreFile) : undefined;
   const stop = new RunStop();
   const onSignal = () => stop.stop({ kind: "interrupted", signal: String(hooks.signal?.reason ?? "a signal") });
   if (hooks.signal?.aborted) onSignal();
@@ -71,6 +78,7 @@ export async function runAudit(config: AuthproofConfig, hooks: AuditHooks, cwd =
   try {
     let model: TargetModel;
     try {
+      hooks.phase?.({ kind: "phase", phase: "prepare" });
       model = await prepareTarget(config, driver, hooks.log, ledger, cwd);
       for (const warning of model.warnings) hooks.log(`note: ${warning}`);
       await assertCoverage(model, driver);
@@ -84,14 +92,17 @@ export async function runAudit(config: AuthproofConfig, hooks: AuditHooks, cwd =
     const suites = await runSuites(model, (outcome) => hooks.progress(redactDeep(outcome, redact)), {
       stop,
       ...(deadlineAt ? { deadlineAt } : {}),
+      ...(hooks.phase ? { phase: hooks.phase } : {}),
       onFamilyDone: (family, results) => hooks.log(`done: ${family} (${results} results)`),
     });
     const cause = stop.cause; // what ran after this point (clean-up) does not change the verdict
     const preparation = driver.stats().sent;
+    hooks.phase?.({ kind: "phase", phase: "clean-up" });
     const cleanup = await cleanUp(config, { ...model, extraUsers: suites.users });
     const writes = mergeWrites(driver.takeWrites(), suites.writes, cleanup.writes);
     for (const line of cleanup.leftBehind) hooks.log(`left behind: ${line}`);
 
+    hooks.phase?.({ kind: "phase", phase: "report" });
     let report = buildReport(model, suites.recorded, {
       runId: runIdFor(model),
       toolVersion: toolVersion(),
@@ -103,17 +114,17 @@ export async function runAudit(config: AuthproofConfig, hooks: AuditHooks, cwd =
     });
     const incomplete = cause ? undefined : incompleteReason(report);
     if (incomplete) report = { ...report, run: { state: "incomplete", reason: incomplete } };
+    if (ignored) report = applyIgnoreFile(report, ignored);
     if (baseline) report = applyBaseline(report, baseline);
     const written = await writeReportFiles(report, {
       outDir: resolve(cwd, config.run.out),
       reporters: config.run.reporters,
-      suiteFiles: Object.fromEntries(suites.recorded.map(({ outcome, suiteFile }) => [outcome.checkId, suiteFile])),
     });
     return {
       report,
       runDir: written.runDir,
       files: written.files,
-      exitCode: cause || incomplete ? 2 : exitCodeFor(report, config.policy.failOn),
+      exitCode: cause || incomplete ? 2 : exitCodeFor(report, config.policy.failOn, { onlyNew: config.run.failOnNew }),
       ...(cause ? { stopped: cause } : {}),
       ...(incomplete ? { incomplete } : {}),
       leftBehind: cleanup.leftBehind,
@@ -201,6 +212,5 @@ function runIdFor(model: TargetModel): string {
 }
 
 export function toolVersion(): string {
-  const pkg = JSON.parse(readFileSync(resolve(PACKAGE_ROOT, "package.json"), "utf8")) as { version: string };
-  return pkg.version;
+  return packageInfo().version;
 }

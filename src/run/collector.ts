@@ -4,6 +4,7 @@ import type { RecordedOutcome } from "../report/build.ts";
 import type { TestUser } from "../target/identities.ts";
 import { META_KEY, RUN_META_KEY, type RunMeta } from "./record.ts";
 import type { WriteEntry } from "../http/writes.ts";
+import type { PhaseEvent } from "./phases.ts";
 
 /**
  * A vitest reporter that gathers the outcomes the suites record and prints progress. It also reads the run's
@@ -30,9 +31,14 @@ export class OutcomeCollector implements Reporter {
     private readonly root: string,
     private readonly progress: (outcome: CheckOutcome) => void,
     private readonly onStopped: (origin: string) => void = () => {},
+    private readonly onPhase: (event: PhaseEvent) => void = () => {},
     /** Called when a family's suite file has finished, with how many results it recorded. */
     private readonly onSuiteDone: (suiteFile: string, results: number) => void = () => {},
   ) {}
+
+  onTestModuleStart(testModule: TestModule): void {
+    this.onPhase({ kind: "family", name: familyOf(testModule.moduleId) });
+  }
 
   onTestCaseResult(testCase: TestCase): void {
     const meta = testCase.meta() as Record<string, unknown>;
@@ -51,6 +57,7 @@ export class OutcomeCollector implements Reporter {
     }
     const outcomes = meta[META_KEY] as CheckOutcome[] | undefined;
     const suiteFile = relative(this.root, testCase.module.moduleId);
+    this.onPhase({ kind: "test", family: familyOf(testCase.module.moduleId), status: worstStatus(outcomes, testCase.result().state) });
     if (!outcomes) {
       const result = testCase.result();
       if (result.state === "failed")
@@ -90,6 +97,18 @@ export class OutcomeCollector implements Reporter {
     this.flush();
     for (const error of unhandledErrors) this.problems.push(`unhandled: ${error.message ?? String(error)}`);
   }
+}
+
+/** `token` for `…/suites/token.suite.ts` (or `.js`). */
+function familyOf(moduleId: string): string {
+  return /([^/]+)\.suite\.[cm]?[jt]s$/.exec(moduleId)?.[1] ?? moduleId;
+}
+
+const WEIGHT = { pass: 0, skip: 1, error: 2, fail: 3 } as const;
+
+function worstStatus(outcomes: CheckOutcome[] | undefined, state: string): "pass" | "fail" | "skip" | "error" {
+  if (!outcomes?.length) return state === "failed" ? "error" : state === "skipped" ? "skip" : "pass";
+  return outcomes.map((o) => o.status).reduce((a, b) => (WEIGHT[b] > WEIGHT[a] ? b : a));
 }
 
 function relative(root: string, file: string): string {

@@ -1,4 +1,3 @@
-import { fileURLToPath } from "node:url";
 import { BaseSequencer, createVitest, type TestSpecification } from "vitest/node";
 import { FAMILIES } from "../checks/registry.ts";
 import { HarnessError } from "../errors.ts";
@@ -10,19 +9,37 @@ import { familyOfSuite, OutcomeCollector } from "./collector.ts";
 import { selectedIn } from "./selection.ts";
 import type { RunStop } from "./stop.ts";
 import type { WriteEntry } from "../http/writes.ts";
+import { CODE_EXTENSION, CODE_ROOT } from "../package.ts";
+import type { PhaseEvent } from "./phases.ts";
 
-/** The package root (suites are resolved from here, wherever the CLI is run from). */
-export const PACKAGE_ROOT = fileURLToPath(new URL("../..", import.meta.url)).replace(/\/$/, "");
-
-/** The suite file of a check family. */
+/**
+ * The suite file of a check family, relative to CODE_ROOT (where suites are resolved from, wherever the CLI
+ * is run from): `suites/<family>.suite.ts` from source, `suites/<family>.suite.js` in the compiled package
+ * (`dist/suites/`).
+ */
 export function suiteFileOf(family: string): string {
-  return `suites/${family}.suite.ts`;
+  return `suites/${family}.suite.${CODE_EXTENSION}`;
 }
 
 /** The suite files of the families with at least one selected check, in registry order. */
 export function selectedSuiteFiles(model: Pick<TargetModel, "config">): string[] {
   const selected = selectedIn(model);
   return FAMILIES.filter((family) => family.checks.some((check) => selected(check.id))).map((family) => suiteFileOf(family.name));
+}
+
+/**
+ * How many tests each selected family will run, in run order: per scope its units times its selected checks,
+ * as defineFamilySuite declares them (for progress and its ETA).
+ */
+export function familyPlan(model: TargetModel): Array<{ name: string; tests: number }> {
+  const selected = selectedIn(model);
+  return FAMILIES.flatMap((family) => {
+    const checks = family.checks.filter((check) => selected(check.id));
+    if (checks.length === 0) return [];
+    const scopes = new Set(checks.map((check) => check.scope));
+    const tests = [...scopes].reduce((n, scope) => n + scope.units(model).length * checks.filter((check) => check.scope === scope).length, 0);
+    return [{ name: family.name, tests }];
+  });
 }
 
 function signalListeners(): Map<"SIGINT" | "SIGTERM", Array<(...args: unknown[]) => void>> {
@@ -43,6 +60,8 @@ export interface SuitesOptions {
   stop?: RunStop;
   /** Epoch ms after which the suites' driver sends nothing more (--max-time). */
   deadlineAt?: number;
+  /** Told the plan, each family as it starts and each finished test. */
+  phase?: (event: PhaseEvent) => void;
   /** Told when a family's suite has finished (the terminal's progress line). */
   onFamilyDone?: (family: string, results: number) => void;
 }
@@ -73,20 +92,24 @@ export async function runSuites(model: TargetModel, progress: (outcome: CheckOut
   const files = selectedSuiteFiles(model);
   const { stop } = options;
   if (files.length === 0 || stop?.cause) return { recorded: [], users: [], writes: [], traffic: { sent: 0, activeMs: 0, maxInFlight: 0, byFamily: {} } };
+  options.phase?.({ kind: "plan", families: familyPlan(model) });
   const collector = new OutcomeCollector(
-    PACKAGE_ROOT,
+    CODE_ROOT,
     progress,
     (origin) => stop?.stop({ kind: "stopped", origin }),
+    options.phase,
     (suiteFile, results) => options.onFamilyDone?.(familyOfSuite(suiteFile), results),
   );
   const signalsBefore = signalListeners();
   const vitest = await createVitest(
     "test",
     {
-      root: PACKAGE_ROOT,
+      root: CODE_ROOT,
       config: false,
       watch: false,
       include: files,
+      // Installed, the suites live under node_modules/authproof/dist: vitest's default exclude would drop them.
+      exclude: [],
       reporters: [collector],
       fileParallelism: false,
       isolate: false,

@@ -28,13 +28,15 @@ export interface CliInterrupt {
  * Runs the authproof CLI as a child process (as users do), with its own report directory, and reads the
  * JSON report back. NODE_ENV and vitest's variables are not passed on.
  */
-export async function runCli(args: string[], env: Record<string, string> = {}, timeoutMs = 240_000, interrupt?: CliInterrupt): Promise<CliRun> {
+export async function runCli(args: string[], env: Record<string, string> = {}, timeoutMs = 240_000, interrupt?: CliInterrupt, cwd = REPO_ROOT): Promise<CliRun> {
   const outDir = mkdtempSync(path.join(tmpdir(), "authproof-cli-"));
   const cleanEnv = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !/^(VITEST|NODE_ENV$|TEST$|AUTHPROOF_|REFERENCE_FLAWS$|BETTER_AUTH_SECRET$)/.test(name)),
   ) as Record<string, string>;
-  const child = spawn(process.execPath, [BIN, ...args, "--out", outDir], {
-    cwd: REPO_ROOT,
+  // Only the commands that write reports take --out.
+  const out = ["audit", "reference", "report"].includes(args[0] ?? "") ? ["--out", outDir] : [];
+  const child = spawn(process.execPath, [BIN, ...args, ...out], {
+    cwd,
     env: { ...cleanEnv, CI: "true", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
