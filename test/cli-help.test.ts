@@ -41,7 +41,7 @@ describe("per-command help", () => {
   test("the flags the issue found missing are there, with their defaults", async () => {
     const text = flat(await help("audit"));
     for (const flag of ["--token-path", "--issuer", "--audience", "--identity-claim", "--cors-origins", "--foreign-status", "--fail-on-new", "--ignore-file", "--source-file"]) expect(text).toContain(flag);
-    expect(text).toMatch(/--rps <n> .*default: 100; env: AUTHPROOF_RPS/);
+    expect(text).toMatch(/--rps <n\|auto> .*unset: loopback targets unthrottled, others auto\) \(env: AUTHPROOF_RPS/);
   });
 
   test("--version prints the package version", async () => {

@@ -8,7 +8,8 @@ import { countFindings, summarize } from "./summary.ts";
  * `summary.skippedByReason`, `summary.findings` and the optional `impact` / `exploitConfirmed` of results.
  * 1.2.0 added `acceptance` on results and findings (the ignore file), `summary.accepted` and
  * `summary.findings.accepted` (0 in older reports), `source` (where SARIF / JUnit point in the audited
- * repository) and a result's `replay` (what `authproof replay` needs to re-mint its token).
+ * repository), a result's `replay` (what `authproof replay` needs to re-mint its token) and `requests`
+ * (what the audit sent, per family, and the pace it used).
  */
 export const SCHEMA_VERSION = "1.2.0";
 
