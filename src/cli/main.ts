@@ -33,6 +33,7 @@ const AUDIT_OPTIONS = {
   audience: { type: "string" },
   "identity-claim": { type: "string" },
   "cors-origins": { type: "string" },
+  "admin-operations": { type: "string" },
   chromium: { type: "string" },
   only: { type: "string" },
   skip: { type: "string" },

@@ -62,6 +62,7 @@ export const CONFIG_SOURCES: ConfigSource[] = [
   { path: ["run", "allowDestructive"], env: "AUTHPROOF_ALLOW_DESTRUCTIVE", flags: ["allow-destructive"], kind: "boolean" },
   { path: ["run", "requireOracle"], env: "AUTHPROOF_REQUIRE_ORACLE", flags: ["require-oracle"], kind: "boolean" },
   { path: ["claims", "requireKnownSubject"], env: "AUTHPROOF_REQUIRE_KNOWN_SUBJECT", flags: ["require-known-subject"], kind: "boolean" },
+  { path: ["authorization", "adminOperations"], env: "AUTHPROOF_ADMIN_OPERATIONS", flags: ["admin-operations"], kind: "list" },
   { path: ["run", "baseline"], env: "AUTHPROOF_BASELINE", flags: ["baseline"], kind: "string" },
   { path: ["run", "maxTimeSec"], env: "AUTHPROOF_MAX_TIME", flags: ["max-time"], kind: "number" },
   { path: ["run", "source"], env: "AUTHPROOF_SOURCE", flags: ["source"], kind: "string" },
