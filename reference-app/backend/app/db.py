@@ -110,6 +110,20 @@ def auth_user_exists(auth_database_path: str, user_id: str) -> bool:
     return row is not None
 
 
+def auth_user_role(auth_database_path: str, user_id: str) -> str | None:
+    """The user's `role` in Better Auth's database (the admin plugin's column); None when unknown or on any error."""
+    uri = f"{Path(auth_database_path).resolve().as_uri()}?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True, timeout=5)
+        try:
+            row = conn.execute('SELECT role FROM "user" WHERE id = ?', (user_id,)).fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+    return row[0] if row and isinstance(row[0], str) else None
+
+
 def _to_sql(value: Any) -> Any:
     if isinstance(value, bool):
         return int(value)
