@@ -62,14 +62,16 @@ const REFERENCE_OPTIONS = {
   flaws: { type: "string" },
   "web-port": { type: "string" },
   "api-port": { type: "string" },
+  "database-url": { type: "string" },
 } as const satisfies ParseArgsConfig["options"];
 
 const USAGE = `authproof — conformance and security audit for Better Auth + FastAPI JWT deployments
 
 Usage:
   authproof audit [--config authproof.config.ts] [flags]      audit the target in the config
-  authproof reference [--mode jwks|shared-secret] [--flaws a,b] [flags]
-                                                              boot the bundled reference app, audit it, stop it
+  authproof reference [--mode jwks|shared-secret] [--flaws a,b] [--database-url postgres://…] [flags]
+                                                              boot the bundled reference app (SQLite, or the
+                                                              PostgreSQL database given), audit it, stop it
   authproof report <report.json> [--out dir] [--reporter ...] [--baseline old.json] [--fail-on high]
                                                               re-render HTML / JUnit / SARIF from a JSON report
   authproof issuer [--port N] [--alg EdDSA] [--db file] [--private-jwk file] [--secret-env NAME]
@@ -132,7 +134,7 @@ async function audit(args: string[]): Promise<number> {
 async function reference(args: string[]): Promise<number> {
   const { values } = parse(args, REFERENCE_OPTIONS);
   if (values.help) return printUsage();
-  const { config: file, help: _help, flaws: flawFlag, "web-port": webPort, "api-port": apiPort, ...flags } = values;
+  const { config: file, help: _help, flaws: flawFlag, "web-port": webPort, "api-port": apiPort, "database-url": databaseUrl, ...flags } = values;
   const mode = (flags.mode ?? "jwks") as "jwks" | "shared-secret";
   const flaws = parseFlawList(flawFlag ?? process.env.REFERENCE_FLAWS);
   // Installed before the servers start: a signal then stops them too (the first after the audit wound down).
@@ -145,6 +147,7 @@ async function reference(args: string[]): Promise<number> {
       flaws,
       webPort: port(webPort, "--web-port"),
       apiPort: port(apiPort, "--api-port"),
+      ...(databaseUrl ? { databaseUrl } : {}),
       ...(process.env.BETTER_AUTH_SECRET ? { secret: process.env.BETTER_AUTH_SECRET } : {}),
     });
     try {

@@ -243,7 +243,7 @@ def subject(claims: dict[str, Any]) -> str:
         return ""
     if not isinstance(sub, str) or not sub.strip():
         raise TokenRejected("sub")
-    if settings.auth_database_path and not auth_user_exists(settings.auth_database_path, sub):
+    if settings.auth_database and not auth_user_exists(settings.auth_database, sub):
         raise TokenRejected("unknown user")
     return sub
 

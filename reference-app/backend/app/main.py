@@ -35,7 +35,7 @@ class NoStoreMiddleware:
 def create_app(config: Settings = settings) -> FastAPI:
     """Build the FastAPI application."""
     app = FastAPI(title="authproof reference backend", version="1.0.0")
-    app.state.db = Database(config.database_path)
+    app.state.db = Database(config.database)
     app.state.db.create_schema()
 
     if not flaws.on("cacheable"):

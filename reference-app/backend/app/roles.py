@@ -5,7 +5,7 @@ request body is read. The role is looked up in Better Auth's `user` table (the a
 column, e.g. "user" or "admin,user") on every request, never taken from the token: a token's `role`
 claim is as old as the token (a demoted or banned admin keeps it until `exp`), and anyone who holds the
 signing key (in shared-secret mode: every service with BETTER_AUTH_SECRET) could write any role into it.
-Without access to Better Auth's database (AUTH_DATABASE_PATH unset) nobody is an admin.
+Without access to Better Auth's database (AUTH_DATABASE_PATH / AUTH_DATABASE_URL unset) nobody is an admin.
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ def role_of(user: User) -> str | None:
     """The caller's role, from Better Auth's user table."""
     if flaws.on("role-from-claim"):
         return user.token_role  # FLAW: the token's claim decides
-    if not settings.auth_database_path:
+    if not settings.auth_database:
         return None
-    return auth_user_role(settings.auth_database_path, user.id)
+    return auth_user_role(settings.auth_database, user.id)
 
 
 def require_admin(user: User = Depends(current_user)) -> User:
