@@ -1,4 +1,7 @@
+import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { backendTokenFor, signUpUser } from "../src/reference/accounts.ts";
+import { startReference } from "../src/reference/launch.ts";
 import { checkIdsWith, runCli } from "./helpers/cli.ts";
 import { startTestPostgres, type TestPostgres } from "./helpers/postgres.ts";
 
@@ -30,4 +33,23 @@ describe("a full reference audit on PostgreSQL", () => {
     expect(inserted.tasks).toBeGreaterThanOrEqual(2);
     expect(Number(pg.query(`SELECT count(*) FROM "user"`)[0]![0])).toBe(0);
   }, 320_000);
+
+  test("shared-secret mode: the backend reads users and roles from Better Auth's tables in PostgreSQL", async () => {
+    const app = await startReference({ mode: "shared-secret", databaseUrl: pg.url });
+    try {
+      const user = await signUpUser(app);
+      const adminTasks = async () => {
+        const token = await backendTokenFor(app, user);
+        const response = await request(`${app.apiUrl}/api/admin/tasks`, { headers: { authorization: `Bearer ${token}` } });
+        await response.body.dump();
+        return response.statusCode;
+      };
+      expect(await adminTasks()).toBe(403);
+      pg.query(`UPDATE "user" SET role = 'admin' WHERE id = '${user.id}'`);
+      expect(await adminTasks()).toBe(200);
+      expect(pg.query(`SELECT role FROM "user" WHERE id = '${user.id}'`)).toEqual([["admin"]]);
+    } finally {
+      await app.stop();
+    }
+  }, 120_000);
 });
