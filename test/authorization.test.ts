@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { judgeFunctionLevel, judgeRoleAssignment, judgeRoleClaim, showsAdmin } from "../src/checks/authorization/judge.ts";
+import { judgeFunctionLevel, judgeRoleAssignment, judgeRoleAtSignUp, judgeRoleClaim, showsAdmin } from "../src/checks/authorization/judge.ts";
 import type { Exchange } from "../src/http/types.ts";
 import { adminOperations, selfUpdateOperations } from "../src/target/admin.ts";
 import type { Operation } from "../src/target/openapi.ts";
@@ -65,6 +65,13 @@ describe("authorization.role-assignment judge", () => {
     expect(judgeRoleAssignment(endpoint("POST"), labelled(400), read({ role: "user" }), read({ role: "user" })).status).toBe("pass");
     expect(judgeRoleAssignment(endpoint("POST"), attempt, read({ name: "b" }), read({ name: "b" })).status).toBe("skip");
     expect(judgeRoleAssignment(endpoint("POST"), attempt, read({ role: "user" }), read(undefined, 401)).status).toBe("error");
+  });
+
+  test("sign-up: refused passes; an accepted sign-up whose user shows admin fails", () => {
+    expect(judgeRoleAtSignUp(endpoint("POST"), labelled(400)).status).toBe("pass");
+    expect(judgeRoleAtSignUp(endpoint("POST"), labelled(200), read({ role: "admin" })).status).toBe("fail");
+    expect(judgeRoleAtSignUp(endpoint("POST"), labelled(200), read({ role: "user" })).status).toBe("pass");
+    expect(judgeRoleAtSignUp(endpoint("POST"), labelled(200)).status).toBe("error");
   });
 
   test("admin roles in the shapes apps use", () => {

@@ -475,7 +475,7 @@ const ENTRIES = [
     category: "authorization",
     severity: "high",
     sends:
-      "User B sends role=admin (and roles=[admin]) in the bodies that update its own user: Better Auth's POST update-user, and backend PUT/PATCH/POST routes on the caller's own user (/me, /profile, /users/{B's id}). The role is then read back (get-session, the route's GET), and restored if it changed.",
+      "A throw-away user signs up with role=admin (Better Auth's sign-up/email; deleted again); user B sends role=admin (and roles=[admin]) in the bodies that update its own user: Better Auth's POST update-user, and backend PUT/PATCH/POST routes on the caller's own user (/me, /profile, /users/{B's id}). The role is then read back (get-session, the route's GET), and restored if it changed.",
     expects: "Ignored or refused: B's role stays what it was.",
     why:
       "The role case of mass assignment: a role field accepted from user input (Better Auth `additionalFields` with `input` left at its default, true; a pydantic model with a role field) makes every user an admin.",

@@ -91,6 +91,23 @@ export function judgeRoleClaim(endpoint: Endpoint, baseline: Labelled, control: 
   return { ...base, status: "pass" };
 }
 
+/**
+ * authorization.role-assignment at sign-up: a new user that asked for an admin role must not get it. Refused
+ * sign-up passes; an accepted one is judged by the new user's session read back.
+ */
+export function judgeRoleAtSignUp(endpoint: Endpoint, attempt: Labelled, session?: { labelled: Labelled; record: unknown }): CheckOutcome {
+  const base = { checkId: "authorization.role-assignment" as const, endpoint, exchanges: [attempt, ...(session ? [session.labelled] : [])] };
+  const status = attempt.exchange.response?.status;
+  if (status === undefined) return { ...base, status: "error", reason: `no answer: ${describeError(attempt.exchange)}` };
+  if (status < 200 || status >= 300) return { ...base, status: "pass", notes: [`${attempt.label} was refused with ${status}`] };
+  const read = session?.labelled.exchange.response?.status;
+  if (!session || read === undefined || read < 200 || read >= 300)
+    return { ...base, status: "error", reason: `the new user's session could not be read back (${read ?? "no answer"}), so its role is unknown` };
+  if (showsAdmin(session.record)) return { ...base, status: "fail", reason: `${attempt.label} got ${status} and the new user's record shows ${roleOf(session.record)}` };
+  if (roleOf(session.record) === undefined) return { ...base, status: "skip", reason: "the new user's record shows no role field, so the attempt cannot be judged" };
+  return { ...base, status: "pass", notes: [`${attempt.label} got ${status}; the new user shows ${roleOf(session.record)}`] };
+}
+
 /** The role a user record shows (`role`, `roles`, `is_admin`, `isAdmin`, `permissions`), as text; undefined when it shows none. */
 export function roleOf(record: unknown): string | undefined {
   if (!record || typeof record !== "object" || Array.isArray(record)) return undefined;

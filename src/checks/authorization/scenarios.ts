@@ -4,11 +4,12 @@ import type { AuditContext } from "../../model/context.ts";
 import { apiUrl, bearer, endpointOf } from "../../model/endpoint.ts";
 import type { AuditUser } from "../../model/target.ts";
 import { OWNER_FIELDS, synthesizeBody, synthesizeUpdate } from "../../target/bodies.ts";
+import { deleteUser, makeTestUser } from "../../target/identities.ts";
 import { planProbe } from "../../target/probes.ts";
 import { fillPath, looksLikeUserIdParam } from "../../target/resources.ts";
 import { oracleHeader, validClaims } from "../attack/context.ts";
 import type { AttackContext } from "../attack/types.ts";
-import { judgeFunctionLevel, judgeRoleAssignment, judgeRoleClaim, showsAdmin, type RaisedAttempt } from "./judge.ts";
+import { judgeFunctionLevel, judgeRoleAssignment, judgeRoleAtSignUp, judgeRoleClaim, showsAdmin, type RaisedAttempt } from "./judge.ts";
 import { authPath, type AdminUnit, type RoleTarget } from "./units.ts";
 
 /** Raised role claims, each merged into B's own claims and signed with the oracle. */
@@ -70,6 +71,9 @@ export async function functionLevel(ctx: AuditContext, unit: AdminUnit): Promise
   const sent = await baseline(ctx, unit);
   const endpoint = unit.kind === "backend" ? endpointOf(unit.admin.op) : { method: "GET", path: unit.path };
   if ("skip" in sent) return { checkId: "authorization.function-level", endpoint, status: "skip", reason: sent.skip };
+  // Better Auth answers 401 to a session it does not recognise: the admin check itself was not reached.
+  if (unit.kind === "better-auth" && sent.attempt.exchange.response?.status === 401)
+    return { checkId: "authorization.function-level", endpoint: sent.endpoint, exchanges: [sent.attempt], status: "skip", reason: "inconclusive: B's session got 401, so Better Auth's admin check was not reached" };
   return judgeFunctionLevel(sent.endpoint, sent.attempt, sent.aimedAtMissingId, sent.because);
 }
 
@@ -109,6 +113,7 @@ export async function roleClaim(ctx: AuditContext, unit: AdminUnit): Promise<Che
 /** authorization.role-assignment on one target: each role body in turn, B's record read back after each. */
 export async function roleAssignment(ctx: AuditContext, target: RoleTarget): Promise<CheckOutcome> {
   if (target.kind === "none") return { checkId: "authorization.role-assignment", status: "skip", reason: target.why };
+  if (target.kind === "better-auth-sign-up") return roleAtSignUp(ctx, target.path);
   const channel = target.kind === "better-auth" ? betterAuthChannel(ctx, target.path) : backendChannel(ctx, target);
   const outcomes: CheckOutcome[] = [];
   for (const [variant, fields] of ROLE_BODIES) {
@@ -121,6 +126,27 @@ export async function roleAssignment(ctx: AuditContext, target: RoleTarget): Pro
     if (showsAdmin(after.record) && !showsAdmin(before.record)) await send(ctx, "B: restore its role", channel.write(restoring(fields, before.record), before.record), channel.auth);
   }
   return fold(outcomes);
+}
+
+/**
+ * A throw-away user signs up asking for role=admin; its session is read back, and it is deleted again (a user the
+ * run made, so the run's clean-up also removes it if this fails).
+ */
+async function roleAtSignUp(ctx: AuditContext, path: string): Promise<CheckOutcome> {
+  const { config, seed } = ctx.model;
+  const user = makeTestUser(seed, 31);
+  const url = authUrl(ctx, path);
+  const body = { name: user.name, email: user.email, password: user.password, role: "admin" };
+  const attempt = await send(ctx, `POST ${path} with role=admin`, { method: "POST", url, json: body, aim: "a new user of the audit", operation: path }, {});
+  const endpoint = { method: "POST", path, url };
+  const created = attempt.exchange.response;
+  const sessionToken = created?.headers["set-auth-token"];
+  if (!created || created.status < 200 || created.status >= 300 || typeof sessionToken !== "string") return judgeRoleAtSignUp(endpoint, attempt);
+  const session = authPath(ctx.model, "/get-session");
+  const labelled = await send(ctx, `the new user: GET ${session}`, { method: "GET", url: authUrl(ctx, session), operation: session }, bearer(sessionToken));
+  const outcome = judgeRoleAtSignUp(endpoint, attempt, { labelled, record: (labelled.exchange.response?.json as { user?: unknown } | undefined)?.user });
+  await deleteUser(ctx.driver, { baseUrl: config.auth.baseUrl!, basePath: config.auth.basePath }, { sessionToken, password: user.password });
+  return outcome.status === "fail" ? { ...outcome, failedVariants: ["sign-up role=admin"] } : outcome;
 }
 
 /** How to write B's own user record and read it back. */

@@ -14,7 +14,7 @@ export const BETTER_AUTH_LIST_USERS = "/admin/list-users";
 export type AdminUnit = { kind: "backend"; admin: AdminOperation } | { kind: "better-auth"; path: string } | { kind: "none" };
 
 /** Where authorization.role-assignment sends a role: Better Auth's update-user, a backend self-update route, or nothing. */
-export type RoleTarget = { kind: "better-auth"; path: string } | { kind: "backend"; op: Operation; read: Operation } | { kind: "none"; why: string };
+export type RoleTarget = { kind: "better-auth"; path: string } | { kind: "better-auth-sign-up"; path: string } | { kind: "backend"; op: Operation; read: Operation } | { kind: "none"; why: string };
 
 /** The path of a Better Auth route under the configured base path (`/api/auth` + `/update-user`). */
 export function authPath(model: Pick<TargetModel, "config">, suffix: string): string {
@@ -43,13 +43,16 @@ export const roleTargetScope: Scope<RoleTarget> = {
   units: (model) => {
     const admin = adminOperations(model.operations, model.config);
     const targets: RoleTarget[] = [];
-    if (model.identities === "better-auth") targets.push({ kind: "better-auth", path: authPath(model, "/update-user") });
+    if (model.identities === "better-auth") {
+      targets.push({ kind: "better-auth-sign-up", path: authPath(model, "/sign-up/email") });
+      targets.push({ kind: "better-auth", path: authPath(model, "/update-user") });
+    }
     for (const op of selfUpdateOperations(model.operations, admin)) {
       const read = model.operations.find((o) => o.method === "GET" && o.path === op.path);
       if (read) targets.push({ kind: "backend", op, read });
     }
     return targets.length > 0 ? targets : [{ kind: "none", why: "no route updates the caller's own user (no Better Auth, no /me or /users/{id} write with a GET to read it back)" }];
   },
-  label: (target) => (target.kind === "backend" ? `${target.op.method} ${target.op.path}` : target.kind === "better-auth" ? `POST ${target.path} (Better Auth)` : "no route that updates the caller's user"),
-  endpoint: (target) => (target.kind === "backend" ? endpointOf(target.op) : target.kind === "better-auth" ? { method: "POST", path: target.path } : undefined),
+  label: (target) => (target.kind === "backend" ? `${target.op.method} ${target.op.path}` : target.kind === "none" ? "no route that updates the caller's user" : `POST ${target.path} (Better Auth)`),
+  endpoint: (target) => (target.kind === "backend" ? endpointOf(target.op) : target.kind === "none" ? undefined : { method: "POST", path: target.path }),
 };
