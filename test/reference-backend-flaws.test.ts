@@ -382,6 +382,27 @@ const probes: Record<string, { mode: Mode; probe(p: Probe): Promise<void> }> = {
       expect(res.text.includes(task.id)).toBe(p.on);
     },
   },
+  "admin-no-role-check": {
+    mode: "jwks",
+    async probe(p) {
+      const alice = await newUser(p);
+      const task = await createTask(p, alice.headers);
+      const bob = await newUser(p);
+      const res = await httpCall(p.url, "GET", "/api/admin/tasks", { headers: bob.headers });
+      expect(res.status).toBe(p.on ? 200 : 403);
+      expect(res.text.includes(task.id)).toBe(p.on);
+    },
+  },
+  "role-from-claim": {
+    mode: "shared-secret",
+    async probe(p) {
+      const sub = randomUUID();
+      const raised = bearer(await p.issuer.token(sub, { claims: { role: "admin" } }));
+      expect((await httpCall(p.url, "GET", "/api/admin/tasks", { headers: raised })).status).toBe(p.on ? 200 : 403);
+      const plain = bearer(await p.issuer.token(sub, { claims: { role: "user" } }));
+      expect((await httpCall(p.url, "GET", "/api/admin/tasks", { headers: plain })).status).toBe(403);
+    },
+  },
   "cors-reflect": {
     mode: "jwks",
     async probe(p) {

@@ -361,7 +361,8 @@ function secureSuite(mode: "jwks" | "shared-secret") {
       const schemes = doc.components.securitySchemes;
       const operations = Object.entries(doc.paths).flatMap(([p, ops]) => Object.entries(ops).map(([m, op]) => ({ p, m, op })));
       const protectedOps = operations.filter(({ p }) => p.startsWith("/api/"));
-      expect(protectedOps.length).toBe(8);
+      // tasks CRUD (6), /api/me, /api/users/{user_id}/tasks, /api/admin/tasks
+      expect(protectedOps.length).toBe(9);
       for (const { p, m, op } of protectedOps) {
         const names = (op.security ?? []).flatMap((s) => Object.keys(s));
         expect(names.length, `${m} ${p}`).toBeGreaterThan(0);
@@ -442,6 +443,45 @@ describe("jwks mode with Better Auth's user table and fast key refresh", () => {
     const res = await httpCall(backend.url, "GET", "/api/me", { headers: bearer(token) });
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ id: knownUser });
+  });
+});
+
+describe("admin routes look the role up in Better Auth's user table", () => {
+  let backend: RunningBackend;
+  let dir: string;
+  const [adminUser, normalUser] = [randomUUID(), randomUUID()];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), "authproof-authdb-"));
+    const authDb = path.join(dir, "auth.db");
+    const schema = `CREATE TABLE "user" (id TEXT PRIMARY KEY, email TEXT, role TEXT);
+      INSERT INTO "user" VALUES ('${adminUser}', 'a@example.test', 'user,admin'), ('${normalUser}', 'n@example.test', 'user');`;
+    const r = spawnSync(BACKEND_PYTHON, ["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.executescript(sys.argv[2]); c.commit()", authDb, schema]);
+    if (r.status !== 0) throw new Error(r.stderr.toString());
+    backend = await startBackend({ mode: "jwks", betterAuthUrl: server.origin, authDatabasePath: authDb });
+  });
+  afterAll(async () => {
+    await backend?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const adminTasks = async (sub: string, claims: Record<string, unknown>) =>
+    httpCall(backend.url, "GET", "/api/admin/tasks", { headers: bearer(await jwks.token(sub, { claims })) });
+
+  it("lets an admin in, whatever its token's role claim says", async () => {
+    expect((await adminTasks(adminUser, { role: "user" })).status).toBe(200);
+  });
+
+  it("refuses a normal user with 403, even with role=admin in its token", async () => {
+    for (const role of ["user", "admin"]) {
+      const res = await adminTasks(normalUser, { role });
+      expect(res.status, role).toBe(403);
+      expect(res.json).toEqual({ detail: "Admin role required" });
+    }
+  });
+
+  it("answers 401 before any role check for a missing token", async () => {
+    expect((await httpCall(backend.url, "GET", "/api/admin/tasks")).status).toBe(401);
   });
 });
 

@@ -442,6 +442,46 @@ const ENTRIES = [
     fix: "Set the owner from the token; exclude owner fields from input models.",
     refs: ["API3:2023", "ASVS 8.2.3", "CWE-915"],
   },
+  // authorization
+  {
+    id: "authorization.function-level",
+    title: "Normal users are refused admin operations",
+    category: "authorization",
+    severity: "high",
+    sends:
+      "User B (a normal user) calls every admin operation: configured (authorization.adminOperations), inferred from OpenAPI tags and paths (admin, superuser, staff, …), and Better Auth's admin plugin (GET admin/list-users with B's session). Writes are aimed at ids that do not exist; admin writes that cannot be aimed so are sent only with --allow-destructive.",
+    expects:
+      "Refused with 401, 403 or 404 before the request is processed. A 422 or other 4xx means the body was checked before the role, and a 404 for an id that does not exist can be the lookup: both are inconclusive (skip).",
+    why: "A normal user reaching an admin operation reads every user's data (high) or changes it (critical: a state-changing admin operation answered 2xx).",
+    fix: "Guard admin routes with a dependency that looks the caller's role up server-side (FastAPI: `Depends(require_admin)` on the router) and answers 403 before the body is read.",
+    refs: ["API5:2023", "ASVS 8.2.1", "CWE-285"],
+  },
+  {
+    id: "authorization.role-claim",
+    title: "A raised role claim grants nothing",
+    category: "authorization",
+    severity: "high",
+    sends:
+      "User B's token re-signed with the signing key and a role raised (role=admin, roles=[admin], permissions=[admin], is_admin=true, scope=admin) on every admin operation B is refused; B's claims re-signed unchanged are the control.",
+    expects: "Ignored: the same refusal as B's own token.",
+    why:
+      "A role taken from the token is only as current as the token (a demoted or banned admin keeps it until exp) and only as safe as every holder of the signing key: in shared-secret mode every service with BETTER_AUTH_SECRET can grant itself admin. The backend must look the role up (Better Auth's user table or its admin API).",
+    fix: "Read the caller's role from the user record on each request (Better Auth's `user.role`), not from a claim; treat the token as proof of identity only.",
+    refs: ["API5:2023", "ASVS 8.2.1", "CWE-639", "CWE-269"],
+  },
+  {
+    id: "authorization.role-assignment",
+    title: "Users cannot set their own role",
+    category: "authorization",
+    severity: "high",
+    sends:
+      "A throw-away user signs up with role=admin (Better Auth's sign-up/email; deleted again); user B sends role=admin (and roles=[admin]) in the bodies that update its own user: Better Auth's POST update-user, and backend PUT/PATCH/POST routes on the caller's own user (/me, /profile, /users/{B's id}). The role is then read back (get-session, the route's GET), and restored if it changed.",
+    expects: "Ignored or refused: B's role stays what it was.",
+    why:
+      "The role case of mass assignment: a role field accepted from user input (Better Auth `additionalFields` with `input` left at its default, true; a pydantic model with a role field) makes every user an admin.",
+    fix: "Declare role fields with `input: false` (Better Auth's admin plugin does) and leave them out of backend input models; change roles only through admin operations.",
+    refs: ["API3:2023", "API5:2023", "ASVS 8.2.3", "CWE-915"],
+  },
   // session
   {
     id: "session.signout-revokes-session",

@@ -7,6 +7,7 @@ export const CATEGORIES = [
   "claims",
   "secret",
   "isolation",
+  "authorization",
   "session",
   "cors",
   "cookie",

@@ -1,4 +1,5 @@
 import type { CheckId } from "../catalogue/checks.ts";
+import { authorization } from "./authorization/index.ts";
 import { browser } from "./browser/index.ts";
 import { claims } from "./claims/index.ts";
 import { cookie } from "./cookie/index.ts";
@@ -16,9 +17,9 @@ import type { CheckRecord, Family } from "./types.ts";
 /**
  * The check families in the order their suites run: read-only families first, hygiene after every family
  * that sends attacks (it judges them all), then the families that change the target's state (isolation,
- * session) and the browser-side ones; the properties last.
+ * authorization, session) and the browser-side ones; the properties last.
  */
-export const FAMILIES: readonly Family[] = [transport, token, claims, hygiene, secret, isolation, session, cors, cookie, csrf, browser, property];
+export const FAMILIES: readonly Family[] = [transport, token, claims, hygiene, secret, isolation, authorization, session, cors, cookie, csrf, browser, property];
 
 /** Every check implementation, keyed by catalogue id (a test asserts one per catalogue entry). */
 export const RECORDS: ReadonlyMap<CheckId, CheckRecord> = new Map(FAMILIES.flatMap((family) => family.checks.map((check) => [check.id, check] as const)));

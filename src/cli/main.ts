@@ -59,7 +59,8 @@ function buildProgram(): Command {
     .option("-c, --config <file>", "config file layered under the reference app's settings")
     .option("--flaws <names>", "seeded flaws to switch on, comma-separated (env: REFERENCE_FLAWS; see reference-app/flaws.json)")
     .option("--web-port <port>", "port of the Next.js + Better Auth app (default: a free one)")
-    .option("--api-port <port>", "port of the FastAPI backend (default: a free one)");
+    .option("--api-port <port>", "port of the FastAPI backend (default: a free one)")
+    .option("--database-url <url>", "run both Better Auth and the backend on this PostgreSQL database (default: SQLite files of their own)");
   addConfigOptions(reference, "reference").action(async (options: Record<string, unknown>) => {
     exitCode = await runReference(options);
   });
@@ -139,8 +140,8 @@ function oneLineUsage(text: string): string {
 
 async function runReference(options: Record<string, unknown>): Promise<number> {
   if (!referenceAppPresent()) throw new UsageError(referenceAppMissing());
-  const { config: file, flaws: flawFlag, webPort, apiPort } = options as { config?: string; flaws?: string; webPort?: string; apiPort?: string };
-  const flags = configFlags(options, ["config", "flaws", "webPort", "apiPort"]);
+  const { config: file, flaws: flawFlag, webPort, apiPort, databaseUrl } = options as { config?: string; flaws?: string; webPort?: string; apiPort?: string; databaseUrl?: string };
+  const flags = configFlags(options, ["config", "flaws", "webPort", "apiPort", "databaseUrl"]);
   const mode = (flags.mode ?? "jwks") as "jwks" | "shared-secret";
   const flaws = parseFlawList(flawFlag ?? process.env.REFERENCE_FLAWS);
   // Installed before the servers start: a signal then stops them too (the first after the audit wound down).
@@ -153,6 +154,7 @@ async function runReference(options: Record<string, unknown>): Promise<number> {
       flaws,
       webPort: port(webPort, "--web-port"),
       apiPort: port(apiPort, "--api-port"),
+      ...(databaseUrl ? { databaseUrl } : {}),
       ...(process.env.BETTER_AUTH_SECRET ? { secret: process.env.BETTER_AUTH_SECRET } : {}),
     });
     try {

@@ -72,6 +72,7 @@ export const CONFIG_SOURCES: ConfigSource[] = [
   { path: ["run", "allowDestructive"], env: "AUTHPROOF_ALLOW_DESTRUCTIVE", flags: ["allow-destructive"], kind: "boolean", description: "also send writes that may destroy data (admin, bulk routes)" },
   { path: ["run", "requireOracle"], env: "AUTHPROOF_REQUIRE_ORACLE", flags: ["require-oracle"], kind: "boolean", description: "stop a black-box run (no signing key) as incomplete" },
   { path: ["claims", "requireKnownSubject"], env: "AUTHPROOF_REQUIRE_KNOWN_SUBJECT", flags: ["require-known-subject"], kind: "boolean", description: "a signed token for an unknown user is high, not info" },
+  { path: ["authorization", "adminOperations"], env: "AUTHPROOF_ADMIN_OPERATIONS", flags: ["admin-operations"], kind: "list", value: "routes", description: "admin operations (METHOD /path patterns) a normal user must be refused; more are inferred from OpenAPI tags and /admin paths" },
   { path: ["run", "baseline"], env: "AUTHPROOF_BASELINE", flags: ["baseline"], kind: "string", value: "report.json", description: "mark findings new / unchanged / fixed against an earlier report", alsoFor: ["report"] },
   { path: ["run", "failOnNew"], env: "AUTHPROOF_FAIL_ON_NEW", flags: ["fail-on-new"], kind: "boolean", description: "with --baseline: exit 1 only for new findings", alsoFor: ["report"] },
   { path: ["run", "ignoreFile"], env: "AUTHPROOF_IGNORE_FILE", flags: ["ignore-file"], kind: "string", value: "file", description: "accepted findings: [{ checkId, route?, reason, expires? }]", alsoFor: ["report"] },

@@ -139,6 +139,15 @@ export const configSchema = z.strictObject({
       lifetimeSec: z.number().int().positive().default(900),
     })
     .prefault({}),
+  /** Admin operations (authorization.*): configured route patterns, and whether to infer more from OpenAPI tags and paths. */
+  authorization: z
+    .strictObject({
+      /** `"METHOD /path"` or a path glob, as in api.exclude: operations only admins may call. */
+      adminOperations: z.array(z.string().min(1)).default([]),
+      /** Also treat operations tagged or routed as admin (`/admin/…`, tag `admin`, …) as admin operations. */
+      inferAdminOperations: z.boolean().default(true),
+    })
+    .prefault({}),
   cors: z.strictObject({ allowedOrigins: z.array(origin).default([]) }).prefault({}),
   cookies: z.strictObject({ expectSecure: z.union([z.literal("auto"), z.boolean()], { error: 'expected "auto", true or false' }).default("auto") }).prefault({}),
   browser: z

@@ -26,6 +26,11 @@ export interface StartReferenceOptions {
   log?: (line: string) => void;
   /** How long to wait for both servers to answer (default 60 s). */
   startTimeoutMs?: number;
+  /**
+   * A PostgreSQL URL (postgres://…): both servers keep their data there (Better Auth's tables and the tasks, in one
+   * database) instead of two SQLite files. Given to them as DATABASE_URL (and the backend's AUTH_DATABASE_URL).
+   */
+  databaseUrl?: string;
 }
 
 /** A running reference app (Next.js + Better Auth on webUrl, FastAPI on apiUrl). */
@@ -40,6 +45,8 @@ export interface ReferenceApp {
   signingJwk?: JWK;
   /** jwks mode: its public half, as served at /api/auth/jwks. */
   publicJwk?: JWK;
+  /** The PostgreSQL database both servers use, when started with one (then the SQLite paths below stay unused). */
+  databaseUrl?: string;
   /** Better Auth's SQLite file (user, session, account, verification, jwks), inside a temp dir removed by stop(). */
   authDatabasePath: string;
   /** The backend's SQLite file (tasks), in the same temp dir. */
@@ -58,6 +65,9 @@ let exitHookInstalled = false;
  */
 export async function startReference(opts: StartReferenceOptions = {}): Promise<ReferenceApp> {
   const mode = opts.mode ?? "jwks";
+  if (opts.databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(opts.databaseUrl)) {
+    throw new ReferenceAppError("BAD_OPTION", "databaseUrl must be a postgres:// or postgresql:// URL");
+  }
   if (mode !== "jwks" && mode !== "shared-secret") {
     throw new ReferenceAppError("BAD_OPTION", `Unknown mode "${String(mode)}" (expected jwks or shared-secret)`);
   }
@@ -106,7 +116,7 @@ export async function startReference(opts: StartReferenceOptions = {}): Promise<
       NEXT_TELEMETRY_DISABLED: "1",
       BETTER_AUTH_URL: webUrl,
       BETTER_AUTH_SECRET: secret,
-      DATABASE_PATH: authDb,
+      ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : { DATABASE_PATH: authDb }),
       API_URL: apiUrl,
       AUTH_MODE: mode,
       REFERENCE_FLAWS: sideFlaws("frontend"),
@@ -124,8 +134,7 @@ export async function startReference(opts: StartReferenceOptions = {}): Promise<
       BETTER_AUTH_URL: webUrl,
       BETTER_AUTH_SECRET: secret,
       CORS_ORIGINS: webUrl,
-      DATABASE_PATH: tasksDb,
-      AUTH_DATABASE_PATH: authDb,
+      ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl, AUTH_DATABASE_URL: opts.databaseUrl } : { DATABASE_PATH: tasksDb, AUTH_DATABASE_PATH: authDb }),
       REFERENCE_FLAWS: sideFlaws("backend"),
     },
   });
@@ -149,13 +158,13 @@ export async function startReference(opts: StartReferenceOptions = {}): Promise<
     throw error;
   }
 
-  return { webUrl, apiUrl, mode, flaws: flawNames, secret, signingJwk, publicJwk, authDatabasePath: authDb, tasksDatabasePath: tasksDb, stop: () => stop() };
+  return { webUrl, apiUrl, mode, flaws: flawNames, secret, signingJwk, publicJwk, ...(opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {}), authDatabasePath: authDb, tasksDatabasePath: tasksDb, stop: () => stop() };
 }
 
 /** The parent's environment minus anything that would change how the servers behave (test flags, app config). */
 function childEnvironment(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  const drop = /^(NODE_ENV|NODE_OPTIONS|TEST|VITEST.*|DATABASE_URL|DATABASE_PATH|AUTH_DATABASE_PATH|BETTER_AUTH_.*|REFERENCE_.*|AUTH_MODE|API_URL|CORS_ORIGINS|JWT_SECRET|NEXT_PUBLIC_.*|__NEXT.*|PORT|HOSTNAME)$/;
+  const drop = /^(NODE_ENV|NODE_OPTIONS|TEST|VITEST.*|DATABASE_URL|DATABASE_PATH|AUTH_DATABASE_PATH|AUTH_DATABASE_URL|BETTER_AUTH_.*|REFERENCE_.*|AUTH_MODE|API_URL|CORS_ORIGINS|JWT_SECRET|NEXT_PUBLIC_.*|__NEXT.*|PORT|HOSTNAME)$/;
   for (const [key, value] of Object.entries(process.env)) if (!drop.test(key)) env[key] = value;
   return env;
 }

@@ -10,6 +10,8 @@ export interface Operation {
   /** Path template as written in the document, e.g. `/api/tasks/{task_id}`. */
   path: string;
   operationId?: string;
+  /** The operation's OpenAPI tags (FastAPI: the router's `tags`), when it has any. */
+  tags?: string[];
   /** The operation (or the document, when the operation says nothing) requires a security scheme. */
   declaresSecurity: boolean;
   /** On the public allow-list: may answer without a token. */
@@ -95,6 +97,8 @@ export function discoverOperations(doc: unknown, opts: DiscoverOptions): Operati
         responses: isObject(rawOp["responses"]) ? Object.keys(rawOp["responses"]) : [],
       };
       if (typeof rawOp["operationId"] === "string") operation.operationId = rawOp["operationId"];
+      const tags = Array.isArray(rawOp["tags"]) ? rawOp["tags"].filter((t): t is string => typeof t === "string") : [];
+      if (tags.length > 0) operation.tags = tags;
       const body = readRequestBody(resolver, rawOp["requestBody"], `${opWhere}.requestBody`);
       if (body) operation.requestBody = body;
       const responseSchema = readSuccessSchema(resolver, rawOp["responses"], `${opWhere}.responses`);

@@ -64,6 +64,8 @@ class User:
 
     id: str
     email: str | None = None
+    # The token's `role` claim: only the role-from-claim flaw reads it (see roles.py).
+    token_role: str | None = None
 
 
 class TokenRejected(Exception):
@@ -103,7 +105,7 @@ def current_user(
                 raise HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, traceback.format_exc()) from None
             raise invalid_token() from None
     if flaws.on("identity-header") and request.headers.get("x-user-id"):
-        user = User(id=request.headers["x-user-id"], email=user.email)
+        user = User(id=request.headers["x-user-id"], email=user.email, token_role=user.token_role)
     request.state.user_id = user.id
     return user
 
@@ -184,7 +186,8 @@ def verify_token(token: str) -> User:
     if options["verify_aud"] and not _exact(claims.get("aud"), settings.audience):
         raise TokenRejected("aud")
     email = claims.get("email")
-    return User(id=subject(claims), email=email if isinstance(email, str) else None)
+    role = claims.get("role")
+    return User(id=subject(claims), email=email if isinstance(email, str) else None, token_role=role if isinstance(role, str) else None)
 
 
 def signature_key(token: str, header: dict[str, Any], alg: str, kid: str | None) -> tuple[Any, list[str] | None]:
@@ -240,7 +243,7 @@ def subject(claims: dict[str, Any]) -> str:
         return ""
     if not isinstance(sub, str) or not sub.strip():
         raise TokenRejected("sub")
-    if settings.auth_database_path and not auth_user_exists(settings.auth_database_path, sub):
+    if settings.auth_database and not auth_user_exists(settings.auth_database, sub):
         raise TokenRejected("unknown user")
     return sub
 

@@ -8,7 +8,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .db import Database
 from .flaws import flaws
-from .routes import tasks, users
+from .routes import admin, tasks, users
 from .settings import Settings, settings
 
 
@@ -35,7 +35,7 @@ class NoStoreMiddleware:
 def create_app(config: Settings = settings) -> FastAPI:
     """Build the FastAPI application."""
     app = FastAPI(title="authproof reference backend", version="1.0.0")
-    app.state.db = Database(config.database_path)
+    app.state.db = Database(config.database)
     app.state.db.create_schema()
 
     if not flaws.on("cacheable"):
@@ -66,6 +66,7 @@ def create_app(config: Settings = settings) -> FastAPI:
 
     app.include_router(users.router)
     app.include_router(tasks.router)
+    app.include_router(admin.router)
     return app
 
 

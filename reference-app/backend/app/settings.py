@@ -25,8 +25,10 @@ class Settings:
     audience: str
     shared_secret: str | None
     cors_origins: tuple[str, ...]
-    database_path: str
-    auth_database_path: str | None
+    # Tasks: an SQLite file path, or a PostgreSQL URL (DATABASE_URL wins over DATABASE_PATH).
+    database: str
+    # Better Auth's database, for user and role lookups: an SQLite path or a PostgreSQL URL; None = no lookups.
+    auth_database: str | None
 
 
 def fail(message: str) -> NoReturn:
@@ -65,6 +67,13 @@ def load_settings(env: dict[str, str] | os._Environ[str] = os.environ) -> Settin
         o.strip().rstrip("/") for o in env.get("CORS_ORIGINS", "http://localhost:3000").split(",") if o.strip()
     )
 
+    database = env.get("DATABASE_URL") or env.get("DATABASE_PATH") or "./tasks.db"
+    auth_database = env.get("AUTH_DATABASE_URL") or env.get("AUTH_DATABASE_PATH") or None
+    for name in ("DATABASE_URL", "AUTH_DATABASE_URL"):
+        value = env.get(name)
+        if value and not value.startswith(("postgres://", "postgresql://")):
+            fail(f"{name} must be a postgres:// or postgresql:// URL (use {name.replace('URL', 'PATH')} for an SQLite file)")
+
     return Settings(
         auth_mode=auth_mode,
         better_auth_url=better_auth_url,
@@ -74,8 +83,8 @@ def load_settings(env: dict[str, str] | os._Environ[str] = os.environ) -> Settin
         audience=env.get("JWT_AUDIENCE") or origin,
         shared_secret=shared_secret,
         cors_origins=cors_origins,
-        database_path=env.get("DATABASE_PATH") or "./tasks.db",
-        auth_database_path=env.get("AUTH_DATABASE_PATH") or None,
+        database=database,
+        auth_database=auth_database,
     )
 
 

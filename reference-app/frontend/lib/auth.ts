@@ -3,7 +3,7 @@ import pg from "pg";
 import { betterAuth, type BetterAuthOptions } from "better-auth";
 import { getMigrations } from "better-auth/db/migration";
 import { nextCookies } from "better-auth/next-js";
-import { bearer, jwt } from "better-auth/plugins";
+import { admin, bearer, jwt } from "better-auth/plugins";
 import type { Jwk } from "better-auth/plugins/jwt";
 import { backendTokenLifetime, flawEnabled } from "./flaws";
 
@@ -85,6 +85,22 @@ function jwtPlugin() {
   });
 }
 
+/**
+ * Roles: Better Auth's admin plugin puts a `role` on every user ("user" by default, "admin" for admins), keeps it out
+ * of user input (sign-up and update-user refuse it), and adds its admin API (`/api/auth/admin/*`). The jwt() plugin
+ * copies the user, role included, into the backend JWT; the backend still looks the role up in the user table.
+ */
+function roles(): { plugins: NonNullable<BetterAuthOptions["plugins"]>; user?: BetterAuthOptions["user"] } {
+  if (flawEnabled("role-mass-assignment")) {
+    // FLAW: the role is an additional field with `input` left at its default (true): any user can set its own
+    // role with POST /api/auth/update-user {"role":"admin"} (or at sign-up).
+    return { plugins: [], user: { additionalFields: { role: { type: "string", defaultValue: "user" } } } };
+  }
+  return { plugins: [admin()] };
+}
+
+const roleSetup = roles();
+
 export const auth = betterAuth({
   baseURL: building ? "http://localhost:3000" : process.env.BETTER_AUTH_URL,
   secret: building ? "build-time-placeholder-secret-not-used-at-runtime" : process.env.BETTER_AUTH_SECRET,
@@ -92,7 +108,7 @@ export const auth = betterAuth({
   emailAndPassword: { enabled: true },
   // Users may delete their own account (POST /api/auth/delete-user with their password; Better Auth then deletes
   // their sessions and accounts too). The harness uses it to remove the users it signed up.
-  user: { deleteUser: { enabled: true } },
+  user: { deleteUser: { enabled: true }, ...roleSetup.user },
   trustedOrigins: trustedOrigins(),
   // Better Auth limits sign-in/sign-up to 3 per 10 s per IP in production; test deployments switch it off.
   rateLimit: process.env.REFERENCE_RATE_LIMIT === "off" ? { enabled: false } : undefined,
@@ -101,12 +117,12 @@ export const auth = betterAuth({
     disableOriginCheck: false,
     defaultCookieAttributes: cookieAttributes(),
   },
-  plugins: [jwtPlugin(), bearer(), nextCookies()], // nextCookies() must stay last
+  plugins: [jwtPlugin(), bearer(), ...roleSetup.plugins, nextCookies()], // nextCookies() must stay last
 });
 
 let ready: Promise<void> | undefined;
 
-/** Creates the Better Auth schema (user, session, account, verification, jwks) once per process. */
+/** Creates the Better Auth schema (user with its role, session, account, verification, jwks) once per process. */
 export function authReady(): Promise<void> {
   ready ??= getMigrations(auth.options).then(({ runMigrations }) => runMigrations());
   return ready;

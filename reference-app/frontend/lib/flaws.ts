@@ -7,7 +7,8 @@ export type FrontendFlaw =
   | "cookie-samesite-none"
   | "trust-any-origin"
   | "long-lived-token"
-  | "token-in-storage";
+  | "token-in-storage"
+  | "role-mass-assignment";
 
 /** True when the named flaw is switched on in REFERENCE_FLAWS (comma-separated). */
 export function flawEnabled(name: FrontendFlaw): boolean {

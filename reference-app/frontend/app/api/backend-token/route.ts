@@ -13,6 +13,7 @@ export async function GET(request: Request): Promise<Response> {
   await authReady();
   const session = await auth.api.getSession({ headers: request.headers });
   if (!session) return Response.json({ message: "Unauthorized" }, { status: 401, headers: noStore });
-  const token = await mintBackendToken({ id: session.user.id, email: session.user.email });
+  const { role } = session.user as { role?: string | null };
+  const token = await mintBackendToken({ id: session.user.id, email: session.user.email, role });
   return Response.json({ token }, { headers: noStore });
 }
