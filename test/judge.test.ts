@@ -59,6 +59,14 @@ describe("foldAttackOutcomes", () => {
     expect(foldAttackOutcomes("token.alg-none", endpoint, broken, [outcome]).status).toBe("error");
   });
 
+  test("a route refused to the audit's own user (403 with and without a token) is skipped with the reason; other equal controls are errors", () => {
+    const adminOnly = { positive: exchange(403), negative: exchange(403) };
+    const folded = foldAttackOutcomes("token.alg-none", endpoint, adminOnly, [judgeAttack(attack("a"), exchange(403), adminOnly, judge)]);
+    expect(folded).toMatchObject({ status: "skip", reason: expect.stringMatching(/not open to the audit's user/) });
+    const validation = { positive: exchange(422), negative: exchange(422) };
+    expect(foldAttackOutcomes("token.alg-none", endpoint, validation, [judgeAttack(attack("a"), exchange(422), validation, judge)]).status).toBe("error");
+  });
+
   test("one accepted variant fails the check and is named", () => {
     const outcomes = [judgeAttack(attack("alg=none"), exchange(401), controls, judge), judgeAttack(attack("alg=nOnE"), exchange(200), controls, judge)];
     const folded = foldAttackOutcomes("token.alg-none", endpoint, controls, outcomes);

@@ -16,6 +16,8 @@ export function controlProblem(controls: Controls): string | undefined {
   const negative = controls.negative.response;
   if (!negative) return `negative control (no token) got no response: ${describeError(controls.negative)}`;
   if (isRedirect(negative.status)) return `negative control (no token) was redirected (${negative.status}${locationOf(controls.negative)})`;
+  if (negative.status === positive.status && refusedToUser(controls))
+    return `the valid token is refused here too (403, as without a token): the route is not open to the audit's user, so no token attack on it can be judged`;
   if (negative.status === positive.status)
     return `controls do not discriminate: no token and a valid token both got ${positive.status}`;
   const invalid = controls.invalid?.response;
@@ -23,6 +25,14 @@ export function controlProblem(controls: Controls): string | undefined {
   if (invalid && invalid.status === positive.status && (positive.status < 200 || positive.status >= 300))
     return `inconclusive: an invalid token gets the same ${positive.status} as a valid one, so the request is refused before the token is checked (not reached)`;
   return undefined;
+}
+
+/**
+ * The audit's own user is refused on this route (403 with the valid token, as without one: an admin route, say):
+ * not a harness failure but nothing to judge, so the checks skip it.
+ */
+export function refusedToUser(controls: Controls): boolean {
+  return controls.positive.response?.status === 403 && controls.negative.response?.status === 403;
 }
 
 export function describeError(exchange: Exchange): string {

@@ -1,7 +1,7 @@
 import { getCheck, type CheckId } from "../../catalogue/checks.ts";
 import { severityRank, type Severity } from "../../catalogue/types.ts";
 import type { Exchange } from "../../http/types.ts";
-import { controlProblem } from "../../judge/controls.ts";
+import { controlProblem, refusedToUser } from "../../judge/controls.ts";
 import type { CheckOutcome, Controls, Endpoint } from "../../judge/types.ts";
 import { severityOfFailure, type AttackOutcome } from "./judge.ts";
 
@@ -23,7 +23,7 @@ export function foldAttackOutcomes(
 ): CheckOutcome {
   const base = { checkId, endpoint };
   const problem = controlProblem(controls);
-  if (problem) return { ...base, status: "error", reason: problem, exchanges: controlExchanges(controls) };
+  if (problem) return { ...base, status: refusedToUser(controls) ? "skip" : "error", reason: problem, exchanges: controlExchanges(controls) };
   if (outcomes.length === 0) return { ...base, status: "skip", reason: skipReason };
   const failed = outcomes.filter((o) => o.failed);
   const unanswered = outcomes.filter((o) => o.kind === "unanswered");
