@@ -19,7 +19,8 @@ interface FamilyState {
  * findings, when the run ends (src/report/terminal.ts), not one line per check and route.
  */
 export function createProgress(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = process.env) {
-  const live = Boolean(stream.isTTY) && !isCi(env);
+  // A terminal that reports no width (a bare pseudo-terminal) gets plain lines: a spinner cannot measure what to redraw.
+  const live = Boolean(stream.isTTY) && !isCi(env) && (stream.columns ?? 0) > 0;
   const { c } = paint(stream, env);
   const spinner: Ora | undefined = live ? ora({ stream, isEnabled: true, discardStdin: false, color: colorEnabled(stream, env) ? "cyan" : false }) : undefined;
   const families: FamilyState[] = [];

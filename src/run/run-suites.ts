@@ -116,7 +116,7 @@ export async function runSuites(model: TargetModel, progress: (outcome: CheckOut
       sequence: { sequencer: FamilyOrder },
       testTimeout: 600_000,
       // Tests of a concurrent family at once (Family.concurrent); the driver bounds the requests in flight.
-      maxConcurrency: 16,
+      maxConcurrency: 64,
       hookTimeout: 120_000,
       pool: "threads",
       passWithNoTests: true,
