@@ -22,6 +22,7 @@ import { initConfig } from "./init.ts";
 import { replay } from "./replay.ts";
 import { paint } from "./colors.ts";
 import { port, runIssuer, type IssuerOptions } from "./issuer.ts";
+import { serveMcp } from "../mcp/server.ts";
 
 /** The exit code of the command that ran (commands set it; commander's own errors map to 2). */
 let exitCode = 0;
@@ -123,6 +124,14 @@ function buildProgram(): Command {
     .option("--rate-limit", "keep Better Auth's production rate limits on")
     .action(async (options: IssuerOptions) => {
       exitCode = await runIssuer(options);
+    });
+
+  program
+    .command("mcp")
+    .description("serve authproof to coding agents over MCP (stdio): list_checks, audit, explain_finding, compare_reports, the latest report; keys from this environment only")
+    .action(async () => {
+      await serveMcp({ env: process.env, cwd: process.cwd() });
+      exitCode = 0;
     });
 
   return program;
