@@ -23,6 +23,7 @@ import { replay } from "./replay.ts";
 import { paint } from "./colors.ts";
 import { port, runIssuer, type IssuerOptions } from "./issuer.ts";
 import { serveMcp } from "../mcp/server.ts";
+import { mergeCommand } from "./merge.ts";
 
 /** The exit code of the command that ran (commands set it; commander's own errors map to 2). */
 let exitCode = 0;
@@ -124,6 +125,16 @@ function buildProgram(): Command {
     .option("--rate-limit", "keep Better Auth's production rate limits on")
     .action(async (options: IssuerOptions) => {
       exitCode = await runIssuer(options);
+    });
+
+  program
+    .command("merge")
+    .description("join the reports of authproof audit --shard i/n (every shard once, one seed, one target) into one report and its other formats")
+    .argument("<report.json...>", "the shards' report.json files")
+    .option("--out <dir>", "report directory (<dir>/<run-id>/ and <dir>/latest/)", "reports")
+    .option("--reporter <list>", "reports to write: json,html,junit,sarif (default: all)")
+    .action(async (files: string[], options: { out?: string; reporter?: string }) => {
+      exitCode = await mergeCommand(files, options);
     });
 
   program

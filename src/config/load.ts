@@ -78,6 +78,7 @@ export const CONFIG_SOURCES: ConfigSource[] = [
   { path: ["run", "ignoreFile"], env: "AUTHPROOF_IGNORE_FILE", flags: ["ignore-file"], kind: "string", value: "file", description: "accepted findings: [{ checkId, route?, reason, expires? }]", alsoFor: ["report"] },
   { path: ["report", "sourceFile"], env: "AUTHPROOF_SOURCE_FILE", flags: ["source-file"], kind: "string", value: "file", description: "repo file SARIF/JUnit point at (default: the config file, else the OpenAPI file)", alsoFor: ["report"] },
   { path: ["run", "maxTimeSec"], env: "AUTHPROOF_MAX_TIME", flags: ["max-time"], kind: "number", value: "s", description: "end the whole audit after this long (a partial report, exit 2)" },
+  { path: ["run", "shard"], env: "AUTHPROOF_SHARD", flags: ["shard"], kind: "string", value: "i/n", description: "run only the i-th of n deterministic slices of the checks (authproof merge joins the shards' reports)" },
   { path: ["run", "source"], env: "AUTHPROOF_SOURCE", flags: ["source"], kind: "string", value: "dir", description: "the target's repo: mined for backdoor tokens and committed secrets" },
 ];
 

@@ -210,6 +210,12 @@ export const configSchema = z.strictObject({
       ignoreFile: z.string().min(1).optional(),
       /** Overall deadline of the audit in seconds: after it nothing more is sent and a partial report is written (exit 2). */
       maxTimeSec: z.number().positive().optional(),
+      /** `i/n`: run only the i-th of n deterministic slices of the work (family × unit × check); `authproof merge` joins the shards' reports. */
+      shard: z
+        .string()
+        .regex(/^[1-9]\d*\/[1-9]\d*$/, "expected i/n, e.g. 2/4")
+        .refine((text) => Number(text.split("/")[0]) <= Number(text.split("/")[1]), "the shard index must be at most the shard count (i/n with 1 <= i <= n)")
+        .optional(),
       /**
        * A directory of the target's repo (`--source DIR`): its `.env*` files, `auth.*`, `settings.py`, `config.py`
        * and TypeScript / Python files are mined for backdoor tokens and committed secrets (token.magic-value,
