@@ -69,6 +69,8 @@ const selectors = z.strictObject({
 /** The target configuration (SPEC §4). Every section has defaults; unknown keys are errors. */
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
+  /** Several targets in one run: each entry is a whole target config (api, auth, mode, keys, …) plus an optional `name`, layered over the rest of this config. */
+  targets: z.array(z.record(z.string(), z.unknown())).min(1).optional(),
   api: z
     .strictObject({
       baseUrl: httpUrl.default("http://127.0.0.1:8000"),
