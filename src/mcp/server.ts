@@ -3,7 +3,8 @@ import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { z } from "zod";
 import { CATEGORIES, SEVERITIES } from "../catalogue/types.ts";
-import { loadConfig } from "../config/load.ts";
+import { loadConfig, loadTargetConfigs } from "../config/load.ts";
+import { auditTargets } from "../run/targets.ts";
 import { loadReport } from "../report/load.ts";
 import type { Report } from "../report/schema.ts";
 import { runAudit } from "../run/audit.ts";
@@ -92,7 +93,15 @@ export function createMcpServer({ env, cwd }: McpOptions): McpServer {
           ...(args.failOn ? { "fail-on": args.failOn } : {}),
           ...(args.out ? { out: args.out } : {}),
         };
-        const config = await loadConfig({ ...(args.config ? { file: args.config } : {}), flags, env, cwd });
+        const load = { ...(args.config ? { file: args.config } : {}), flags, env, cwd };
+        const many = await loadTargetConfigs(load);
+        if (many) {
+          // targets: [...] — each audited into its own directory; the answer is the combined summary.
+          const { summary, files } = await auditTargets(many.targets, resolve(cwd, many.out), { log: () => {}, signal: extra.signal }, cwd);
+          if (summary.targets[0]?.runDir) latestReport = join(summary.targets[0].runDir, "report.json");
+          return ok({ ...summary, targets: summary.targets.map((t) => (t.reason ? { ...t, reason: redactEnv(t.reason, env) } : t)), files, next: "explain_finding { id, report: <runDir>/report.json } on a target's finding" });
+        }
+        const config = await loadConfig(load);
         const progress = progressReporter(extra);
         const run = await runAudit(config, { log: () => {}, progress: () => {}, phase: progress, signal: extra.signal }, cwd);
         if (run.runDir) latestReport = join(run.runDir, "report.json");

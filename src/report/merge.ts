@@ -9,7 +9,8 @@ import { validateReport } from "./validate.ts";
  * Joins the reports of `authproof audit --shard i/n` into the report of the whole audit: every shard 1..n
  * exactly once, all of one seed, one target, one policy and one tool version. Results are the union (a result
  * id in two shards is refused by validation), findings and the summary are recomputed from them; the run is
- * partial when any shard was. `startedAt` / `runId` are the earliest shard's, `durationMs` the longest
+ * partial when any shard was, and incomplete when no shard judged anything (shards themselves are never marked
+ * incomplete for that: one slice may hold only skips). `startedAt` / `runId` are the earliest shard's, `durationMs` the longest
  * (the shards ran side by side). Throws ReportError SHARDS_MISMATCH with one line naming what does not fit.
  *
  * The replay basis (the users' decoded tokens) is shard 1's: each shard signed up its own users, so
@@ -48,7 +49,9 @@ export function mergeShards(reports: ReadonlyArray<{ file: string; report: Repor
     durationMs: Math.max(...ordered.map((r) => r.durationMs)),
     run: notComplete.length
       ? { state: notComplete.some((r) => r.run.state === "partial") ? "partial" : "incomplete", reason: notComplete.map((r) => `shard ${r.shard!.index}/${count}: ${r.run.reason ?? r.run.state}`).join("; ") }
-      : { state: "complete" },
+      : results.some((r) => r.status === "pass" || r.status === "fail")
+        ? { state: "complete" }
+        : { state: "incomplete", reason: "no check ran to a verdict in any shard (every result was skipped or an error)" },
     replayBasis: ordered[0]!.replayBasis,
     checks: uniqueById(ordered.flatMap((r) => r.checks)).filter((c) => usedChecks.has(c.id)),
     results,

@@ -115,7 +115,8 @@ export async function runAudit(config: AuthproofConfig, hooks: AuditHooks, cwd =
       requests: requestsOf(preparation, suites.traffic, cleanup.sent, planPace(config.rate, targetUrls(config)).label),
       ...(shard ? { shard } : {}),
     });
-    const incomplete = cause ? undefined : incompleteReason(report);
+    // A shard's slice may hold only skips (or nothing): whether the audit judged anything is decided at merge.
+    const incomplete = cause || shard ? undefined : incompleteReason(report);
     if (incomplete) report = { ...report, run: { state: "incomplete", reason: incomplete } };
     if (ignored) report = applyIgnoreFile(report, ignored);
     if (baseline) report = applyBaseline(report, baseline);
