@@ -1,5 +1,6 @@
 import { expect, test } from "vitest";
 import { mergeShards } from "../src/report/merge.ts";
+import { renderReport } from "../src/report/write.ts";
 import { withFindings } from "../src/report/findings.ts";
 import type { Report } from "../src/report/schema.ts";
 import { buildReport } from "./report-fixture.ts";
@@ -45,4 +46,10 @@ test("refusals: not a shard, another count, twice, missing, another seed or targ
   expect(() => mergeShards(three.slice(0, 1))).toThrow(/^merge: shards 2\/3, 3\/3 missing$/);
   expect(() => mergeShards(shards(2, (r, i) => (i ? { ...r, seed: r.seed + 1 } : r)))).toThrow(/not shards of one audit: seed/);
   expect(() => mergeShards(shards(2, (r, i) => (i ? { ...r, target: { ...r.target, apiUrl: "http://127.0.0.1:1" } } : r)))).toThrow(/not shards of one audit: target/);
+});
+
+test("a shard's HTML says which slice it holds; the merged report's does not", () => {
+  const [first] = shards(2);
+  expect(renderReport(first!.report, "html")).toContain("Shard 1 of 2 — this report holds only this slice");
+  expect(renderReport(mergeShards(shards(2)), "html")).not.toContain('id="shard"');
 });
