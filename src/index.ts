@@ -9,7 +9,10 @@ import { runAudit, type AuditRun } from "./run/audit.ts";
 import type { CheckOutcome } from "./judge/types.ts";
 
 export { defineConfig } from "./config/define.ts";
-export { loadConfig, ConfigError, CONFIG_SOURCES, type ConfigSource } from "./config/load.ts";
+export { loadConfig, loadTargetConfigs, ConfigError, CONFIG_SOURCES, type ConfigSource, type TargetConfig } from "./config/load.ts";
+export { auditTargets, type TargetsRun } from "./run/targets.ts";
+export { mergeShards } from "./report/merge.ts";
+export { createMcpServer } from "./mcp/server.ts";
 export type { AuthproofConfig, AuthproofConfigInput, Severity, Reporter } from "./config/schema.ts";
 export { loadReport, parseReportText } from "./report/load.ts";
 export { renderReport, writeReportFiles } from "./report/write.ts";

@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from "commander";
-import { loadConfig } from "../config/load.ts";
+import { loadConfig, loadTargetConfigs, type TargetConfig } from "../config/load.ts";
 import type { AuthproofConfig } from "../config/schema.ts";
 import { parseFlawList } from "../reference/flaws.ts";
 import { referenceAppMissing, referenceAppPresent } from "../reference/paths.ts";
@@ -34,10 +34,12 @@ function buildProgram(): Command {
     .option("-c, --config <file>", "config file (default: authproof.config.{ts,mts,mjs,js,json} in the current directory)");
   addConfigOptions(audit, "audit").action(async (options: Record<string, unknown>) => {
     const { config: file } = options as { config?: string };
-    const config = await loadConfig({ ...(file ? { file } : {}), flags: configFlags(options, ["config"]), env: process.env, cwd: process.cwd(), warn: (m) => console.error(`warning: ${m}`) });
+    const load = { ...(file ? { file } : {}), flags: configFlags(options, ["config"]), env: process.env, cwd: process.cwd(), warn: (m: string) => console.error(`warning: ${m}`) };
+    const many = await loadTargetConfigs({ ...(file ? { file } : {}), flags: load.flags, env: process.env, cwd: process.cwd() });
+    const config = many ? undefined : await loadConfig(load);
     const interrupt = interruptOnSignals();
     try {
-      exitCode = await auditAndReport(config, interrupt.signal);
+      exitCode = many ? await auditManyTargets(many, interrupt.signal) : await auditAndReport(config!, interrupt.signal);
     } finally {
       interrupt.dispose();
     }
@@ -120,6 +122,26 @@ function buildProgram(): Command {
       exitCode = await runIssuer(options);
     });
 
+  program
+    .command("merge")
+    .description("join the reports of authproof audit --shard i/n (every shard once, one seed, one target) into one report and its other formats")
+    .argument("<report.json...>", "the shards' report.json files")
+    .option("--out <dir>", "report directory (<dir>/<run-id>/ and <dir>/latest/)", "reports")
+    .option("--reporter <list>", "reports to write: json,html,junit,sarif (default: all)")
+    .action(async (files: string[], options: { out?: string; reporter?: string }) => {
+      const { mergeCommand } = await import("./merge.ts");
+      exitCode = await mergeCommand(files, options);
+    });
+
+  program
+    .command("mcp")
+    .description("serve authproof to coding agents over MCP (stdio): list_checks, audit, explain_finding, compare_reports, the latest report; keys from this environment only")
+    .action(async () => {
+      const { serveMcp } = await import("../mcp/server.ts");
+      await serveMcp({ env: process.env, cwd: process.cwd() });
+      exitCode = 0;
+    });
+
   return program;
 }
 
@@ -169,6 +191,18 @@ async function runReference(options: Record<string, unknown>): Promise<number> {
   } finally {
     interrupt.dispose();
   }
+}
+
+/** `targets: [...]`: each target audited (two at once) into `<out>/<name>/`, one verdict line each, the summary in `<out>/`. */
+async function auditManyTargets(many: { out: string; targets: TargetConfig[] }, signal: AbortSignal): Promise<number> {
+  const { auditTargets } = await import("../run/targets.ts");
+  const { summary, files } = await auditTargets(many.targets, many.out, { log: (line) => console.error(line), signal });
+  for (const t of summary.targets) {
+    const counts = t.counts ? ` — ${t.counts.findings} findings; ${t.counts.passed} passed, ${t.counts.failed} failed, ${t.counts.errors} errors` : "";
+    console.log(`${t.name}: ${t.verdict.toUpperCase()}${counts}${t.reason ? ` (${t.reason})` : ""}${t.runDir ? `; reports: ${t.runDir}` : ""}`);
+  }
+  console.log(`authproof: ${summary.verdict.toUpperCase()} — ${summary.targets.length} targets; summary: ${files.join(", ")}`);
+  return summary.exitCode;
 }
 
 async function auditAndReport(config: AuthproofConfig, signal: AbortSignal): Promise<number> {

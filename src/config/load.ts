@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { basename, extname, isAbsolute, relative, resolve, sep } from "node:path";
+import { basename, extname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { createJiti } from "jiti";
 import type { z } from "zod";
 import { AuthproofError } from "../errors.ts";
@@ -78,6 +78,7 @@ export const CONFIG_SOURCES: ConfigSource[] = [
   { path: ["run", "ignoreFile"], env: "AUTHPROOF_IGNORE_FILE", flags: ["ignore-file"], kind: "string", value: "file", description: "accepted findings: [{ checkId, route?, reason, expires? }]", alsoFor: ["report"] },
   { path: ["report", "sourceFile"], env: "AUTHPROOF_SOURCE_FILE", flags: ["source-file"], kind: "string", value: "file", description: "repo file SARIF/JUnit point at (default: the config file, else the OpenAPI file)", alsoFor: ["report"] },
   { path: ["run", "maxTimeSec"], env: "AUTHPROOF_MAX_TIME", flags: ["max-time"], kind: "number", value: "s", description: "end the whole audit after this long (a partial report, exit 2)" },
+  { path: ["run", "shard"], env: "AUTHPROOF_SHARD", flags: ["shard"], kind: "string", value: "i/n", description: "run only the i-th of n deterministic slices of the checks (authproof merge joins the shards' reports)" },
   { path: ["run", "source"], env: "AUTHPROOF_SOURCE", flags: ["source"], kind: "string", value: "dir", description: "the target's repo: mined for backdoor tokens and committed secrets" },
 ];
 
@@ -108,6 +109,53 @@ type Tree = Record<string, unknown>;
  * Throws ConfigError (never anything else) when the result is invalid.
  */
 export async function loadConfig(opts: LoadConfigOptions): Promise<AuthproofConfig> {
+  const { merged, provenance } = await mergeLayers(opts);
+  const result = configSchema.safeParse(merged, { reportInput: true });
+  if (!result.success) throw toConfigError(result.error.issues, provenance);
+  return withSourceDir(result.data, opts.cwd, provenance);
+}
+
+/** One entry of a config's `targets: [...]`: its name and its whole configuration. */
+export interface TargetConfig {
+  name: string;
+  config: AuthproofConfig;
+}
+
+const TARGET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/**
+ * The targets of a config that lists `targets: [...]` (undefined when it lists none): each entry is layered over
+ * the rest of the configuration (file < environment < flags < the entry), validated as a whole config, and
+ * reports to `<run.out>/<name>/` (name: the entry's `name`, default `target-<n>`); `out` is run.out, where the
+ * combined summary goes. Throws ConfigError.
+ */
+export async function loadTargetConfigs(opts: LoadConfigOptions): Promise<{ out: string; targets: TargetConfig[] } | undefined> {
+  const { merged, provenance } = await mergeLayers(opts);
+  const { targets, ...base } = merged;
+  if (targets === undefined) return undefined;
+  if (!Array.isArray(targets) || targets.length === 0 || !targets.every(isPlainObject)) {
+    throw new ConfigError("targets", "expected a non-empty list of target configs ({ name?, api, auth, mode, keys, … })");
+  }
+  const out = String(getPath(base, ["run", "out"]) ?? "reports");
+  const seen = new Set<string>();
+  const configs = (targets as Tree[]).map((entry, i) => {
+    const { name: given, ...settings } = entry;
+    const name = given === undefined ? `target-${i + 1}` : String(given);
+    if (!TARGET_NAME.test(name)) throw new ConfigError(`targets[${i}].name`, `${JSON.stringify(name)} is not a usable directory name (letters, digits, . _ -)`);
+    if (seen.has(name)) throw new ConfigError(`targets[${i}].name`, `two targets are called "${name}"`);
+    seen.add(name);
+    const tree = structuredCloneTree(base);
+    deepMerge(tree, settings);
+    setPath(tree, ["run", "out"], join(out, name));
+    const result = configSchema.safeParse(tree, { reportInput: true });
+    if (!result.success) throw toConfigError(result.error.issues.map((issue) => ({ ...issue, path: ["targets", i, ...issue.path] })) as Issue[], provenance);
+    return { name, config: withSourceDir(result.data, opts.cwd, provenance) };
+  });
+  return { out, targets: configs };
+}
+
+/** defaults < config file < inline config < environment < CLI flags, unvalidated, with where each leaf came from. */
+async function mergeLayers(opts: LoadConfigOptions): Promise<{ merged: Tree; provenance: Map<string, string> }> {
   const merged: Tree = {};
   const provenance = new Map<string, string>();
 
@@ -140,9 +188,7 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<AuthproofConf
   }
 
   applyFileDefaults(merged, file, opts.cwd);
-  const result = configSchema.safeParse(merged, { reportInput: true });
-  if (!result.success) throw toConfigError(result.error.issues, provenance);
-  return withSourceDir(result.data, opts.cwd, provenance);
+  return { merged, provenance };
 }
 
 /** `run.source` resolved against the working directory; a path that is not a directory stops the run before anything is sent. */

@@ -69,6 +69,8 @@ const selectors = z.strictObject({
 /** The target configuration (SPEC §4). Every section has defaults; unknown keys are errors. */
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
+  /** Several targets in one run: each entry is a whole target config (api, auth, mode, keys, …) plus an optional `name`, layered over the rest of this config. */
+  targets: z.array(z.record(z.string(), z.unknown())).min(1).optional(),
   api: z
     .strictObject({
       baseUrl: httpUrl.default("http://127.0.0.1:8000"),
@@ -210,6 +212,12 @@ export const configSchema = z.strictObject({
       ignoreFile: z.string().min(1).optional(),
       /** Overall deadline of the audit in seconds: after it nothing more is sent and a partial report is written (exit 2). */
       maxTimeSec: z.number().positive().optional(),
+      /** `i/n`: run only the i-th of n deterministic slices of the work (family × unit × check); `authproof merge` joins the shards' reports. */
+      shard: z
+        .string()
+        .regex(/^[1-9]\d*\/[1-9]\d*$/, "expected i/n, e.g. 2/4")
+        .refine((text) => Number(text.split("/")[0]) <= Number(text.split("/")[1]), "the shard index must be at most the shard count (i/n with 1 <= i <= n)")
+        .optional(),
       /**
        * A directory of the target's repo (`--source DIR`): its `.env*` files, `auth.*`, `settings.py`, `config.py`
        * and TypeScript / Python files are mined for backdoor tokens and committed secrets (token.magic-value,

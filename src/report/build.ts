@@ -36,6 +36,8 @@ export interface BuildReportOptions {
   writes?: WriteEntry[];
   /** What the audit sent and how fast. */
   requests?: Report["requests"];
+  /** --shard i/n: the slice of the work this report holds. */
+  shard?: Report["shard"];
 }
 
 /**
@@ -58,6 +60,7 @@ export function buildReport(model: TargetModel, recorded: RecordedOutcome[], opt
     ...(options.writes ? { writes: options.writes } : {}),
     ...(options.requests ? { requests: options.requests } : {}),
     seed: model.seed,
+    ...(options.shard ? { shard: options.shard } : {}),
     policy: {
       failOn: model.config.policy.failOn,
       foreignStatus: model.config.policy.foreignStatus,

@@ -7,7 +7,8 @@ export type ReportErrorCode =
   | "REPORT_NOT_JSON"
   | "REPORT_UNSUPPORTED_VERSION"
   | "REPORT_EXISTS"
-  | "REPORT_WRITE_FAILED";
+  | "REPORT_WRITE_FAILED"
+  | "SHARDS_MISMATCH";
 
 /** A report could not be read, validated or written. `issues` lists "field.path: problem" lines. */
 export class ReportError extends AuthproofError<ReportErrorCode> {

@@ -91,15 +91,18 @@ function verdictLabel(report: Report): string {
   return report.run.state === "complete" ? report.summary.verdict.toUpperCase() : report.run.state.toUpperCase();
 }
 
-/** The banner of a run that did not finish: why, and what the results below are. */
+/** The banners of a shard (what slice it holds) and of a run that did not finish (why, and what the results below are). */
 function renderRunBanner(report: Report): string {
-  if (report.run.state === "complete") return "";
+  const shard = report.shard
+    ? `<div class="run-banner" id="shard">${esc(`Shard ${report.shard.index} of ${report.shard.count} — this report holds only this slice of the checks; authproof merge joins the ${report.shard.count} shards' report.json into the audit's report.`)}</div>`
+    : "";
+  if (report.run.state === "complete") return shard;
   const why = report.run.reason ? `: ${report.run.reason}` : "";
   const what =
     report.run.state === "partial"
       ? `the run ended early${why}. Only the ${plural(report.results.length, "result")} finished by then are shown; the checks that did not run are missing, so this report is not a pass.`
       : `the run is incomplete${why}. Its coverage is empty or broken, so this report is not a pass.`;
-  return `<div class="run-banner" id="run-state" role="alert">${esc(`${report.run.state === "partial" ? "Partial" : "Incomplete"} run — ${what}`)}</div>`;
+  return `${shard}<div class="run-banner" id="run-state" role="alert">${esc(`${report.run.state === "partial" ? "Partial" : "Incomplete"} run — ${what}`)}</div>`;
 }
 
 function renderHeader(report: Report): string {

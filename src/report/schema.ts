@@ -249,6 +249,13 @@ const RunStateSchema = z
 /** The run identifier doubles as a directory name: keep it to a safe alphabet. */
 const RUN_ID_PATTERN = /^(?!latest$)[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
+const ShardSchema = z
+  .object({
+    index: z.int().positive().meta({ description: "Which shard (1-based)" }),
+    count: z.int().positive().meta({ description: "Of how many" }),
+  })
+  .meta({ id: "Shard", description: "Set by --shard i/n: the report holds only this slice of the work (family × unit × check, round-robin); authproof merge joins the n shards" });
+
 const ReportShape = z.object({
   schemaVersion: z.literal(SCHEMA_VERSION),
   tool: z.object({ name: z.literal("authproof"), version: z.string() }),
@@ -263,6 +270,7 @@ const ReportShape = z.object({
   durationMs: z.number().nonnegative(),
   run: RunStateSchema,
   seed: z.int(),
+  shard: ShardSchema.optional(),
   policy: z.object({
     failOn: SeveritySchema,
     foreignStatus: z.enum(["404", "403", "either"]),

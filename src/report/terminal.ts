@@ -40,6 +40,7 @@ export function terminalSummary(report: Report): string[] {
   const note = blackBoxNote(report);
   if (note) lines.push(note);
   if (report.requests) lines.push(requestsLine(report.requests));
+  if (report.shard) lines.push(`note: shard ${report.shard.index}/${report.shard.count}: this verdict covers only this slice of the checks; authproof merge joins the ${report.shard.count} shards' report.json`);
   return lines;
 }
 

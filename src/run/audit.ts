@@ -25,6 +25,7 @@ import { assertKnownSelectors } from "./selection.ts";
 import { pacedBy, planPace } from "../http/pace-plan.ts";
 import { assertCoverage, incompleteReason } from "./coverage.ts";
 import type { PhaseEvent } from "./phases.ts";
+import { parseShard } from "./shard.ts";
 
 export interface AuditRun {
   report: Report;
@@ -105,6 +106,7 @@ export async function runAudit(config: AuthproofConfig, hooks: AuditHooks, cwd =
     for (const line of cleanup.leftBehind) hooks.log(`left behind: ${line}`);
 
     hooks.phase?.({ kind: "phase", phase: "report" });
+    const shard = parseShard(config.run.shard);
     let report = buildReport(model, suites.recorded, {
       runId: runIdFor(model),
       toolVersion: toolVersion(),
@@ -113,8 +115,10 @@ export async function runAudit(config: AuthproofConfig, hooks: AuditHooks, cwd =
       run: cause ? { state: "partial", reason: describeStop(cause) } : { state: "complete" },
       writes,
       requests: requestsOf(preparation, suites.traffic, cleanup.sent, planPace(config.rate, targetUrls(config)).label),
+      ...(shard ? { shard } : {}),
     });
-    const incomplete = cause ? undefined : incompleteReason(report);
+    // A shard's slice may hold only skips (or nothing): whether the audit judged anything is decided at merge.
+    const incomplete = cause || shard ? undefined : incompleteReason(report);
     if (incomplete) report = { ...report, run: { state: "incomplete", reason: incomplete } };
     if (ignored) report = applyIgnoreFile(report, ignored);
     if (baseline) report = applyBaseline(report, baseline);

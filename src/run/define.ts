@@ -5,6 +5,7 @@ import type { AuditContext } from "../model/context.ts";
 import { createAuditContext, type LiveAuditContext } from "./context.ts";
 import { record, recordRunState } from "./record.ts";
 import { selectedIn } from "./selection.ts";
+import { checksByScope, inShard, workItem } from "./shard.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -48,13 +49,18 @@ export function defineFamilySuite(family: Family): void {
   const model = inject("authproofModel");
   const selected = selectedIn(model);
   const checks = family.checks.filter((check) => selected(check.id));
+  const mine = inShard(model);
   afterAll(suiteFinished);
   // A concurrent family's units (describe.concurrent) and their checks run at once.
   const unitSuite = family.concurrent ? describe.concurrent : describe;
-  for (const [scope, records] of byScope(checks)) {
+  for (const [scope, records] of checksByScope(checks)) {
     for (const unit of scope.units(model)) {
-      unitSuite(scope.label(unit), () => {
-        for (const check of records) {
+      const label = scope.label(unit);
+      // --shard i/n: only this shard's tests are declared (a unit with none gets no describe).
+      const here = records.filter((check) => mine(workItem(family.name, scope, unit, check.id)));
+      if (here.length === 0) continue;
+      unitSuite(label, () => {
+        for (const check of here) {
           test(check.id, async (context) => {
             const ctx = await auditContext();
             haltWhenCancelled(context.signal, ctx);
@@ -96,10 +102,4 @@ export function unmetNeed(needs: Needs | undefined, ctx: Pick<AuditContext, "sig
   if (needs.publicKeys && ctx.model.publicJwks.length === 0) return "needs the target's public keys; it publishes none (shared-secret mode)";
   if (needs.betterAuth && ctx.model.identities !== "better-auth") return "needs Better Auth (the identities are minted: no auth.baseUrl is configured)";
   return undefined;
-}
-
-function byScope(checks: readonly CheckRecord[]): Map<Scope<unknown>, CheckRecord[]> {
-  const groups = new Map<Scope<unknown>, CheckRecord[]>();
-  for (const check of checks) groups.set(check.scope, [...(groups.get(check.scope) ?? []), check]);
-  return groups;
 }

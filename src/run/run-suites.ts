@@ -6,7 +6,7 @@ import type { TargetModel } from "../model/target.ts";
 import type { RecordedOutcome } from "../report/build.ts";
 import type { TestUser } from "../target/identities.ts";
 import { familyOfSuite, OutcomeCollector } from "./collector.ts";
-import { selectedIn } from "./selection.ts";
+import { inShard, workItems } from "./shard.ts";
 import type { RunStop } from "./stop.ts";
 import type { WriteEntry } from "../http/writes.ts";
 import { CODE_EXTENSION, CODE_ROOT } from "../package.ts";
@@ -21,10 +21,10 @@ export function suiteFileOf(family: string): string {
   return `suites/${family}.suite.${CODE_EXTENSION}`;
 }
 
-/** The suite files of the families with at least one selected check, in registry order. */
-export function selectedSuiteFiles(model: Pick<TargetModel, "config">): string[] {
-  const selected = selectedIn(model);
-  return FAMILIES.filter((family) => family.checks.some((check) => selected(check.id))).map((family) => suiteFileOf(family.name));
+/** The suite files of the families with at least one test in this run (selected, and in its shard), in registry order. */
+export function selectedSuiteFiles(model: TargetModel): string[] {
+  const families = new Set(familyPlan(model).map((family) => family.name));
+  return FAMILIES.filter((family) => families.has(family.name)).map((family) => suiteFileOf(family.name));
 }
 
 /**
@@ -32,14 +32,10 @@ export function selectedSuiteFiles(model: Pick<TargetModel, "config">): string[]
  * as defineFamilySuite declares them (for progress and its ETA).
  */
 export function familyPlan(model: TargetModel): Array<{ name: string; tests: number }> {
-  const selected = selectedIn(model);
-  return FAMILIES.flatMap((family) => {
-    const checks = family.checks.filter((check) => selected(check.id));
-    if (checks.length === 0) return [];
-    const scopes = new Set(checks.map((check) => check.scope));
-    const tests = [...scopes].reduce((n, scope) => n + scope.units(model).length * checks.filter((check) => check.scope === scope).length, 0);
-    return [{ name: family.name, tests }];
-  });
+  const mine = inShard(model);
+  const tests = new Map<string, number>();
+  for (const item of workItems(model)) if (mine(item)) tests.set(item.family, (tests.get(item.family) ?? 0) + 1);
+  return FAMILIES.filter((family) => tests.has(family.name)).map((family) => ({ name: family.name, tests: tests.get(family.name)! }));
 }
 
 function signalListeners(): Map<"SIGINT" | "SIGTERM", Array<(...args: unknown[]) => void>> {
