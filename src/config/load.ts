@@ -46,7 +46,7 @@ export const CONFIG_SOURCES: ConfigSource[] = [
   { path: ["api", "openapiFile"], env: "AUTHPROOF_OPENAPI_FILE", flags: ["openapi-file"], kind: "string", value: "file", description: "a local OpenAPI document (JSON or YAML) instead of the served one" },
   { path: ["auth", "baseUrl"], env: "AUTHPROOF_AUTH_URL", flags: ["auth"], kind: "string", value: "url", description: "Better Auth base URL (none: the audit mints its users' tokens with the key)" },
   { path: ["auth", "tokenPath"], env: "AUTHPROOF_TOKEN_PATH", flags: ["token-path"], kind: "string", value: "path", description: "route that gives a signed-in session its backend JWT" },
-  { path: ["mode"], env: "AUTHPROOF_MODE", flags: ["mode"], kind: "string", value: "jwks|shared-secret", description: "how the backend verifies tokens" },
+  { path: ["mode"], env: "AUTHPROOF_MODE", flags: ["mode"], kind: "string", value: "jwks|shared-secret|session", description: "how the backend checks callers: JWTs via JWKS, HS256 JWTs, or Better Auth session tokens" },
   { path: ["keys", "secret"], env: "BETTER_AUTH_SECRET", flags: ["secret"], kind: "string", sensitive: true, value: "secret", description: "the shared HS256 secret (prefer the environment variable)" },
   { path: ["keys", "privateJwk"], env: "AUTHPROOF_PRIVATE_JWK", kind: "string", sensitive: true, description: "a private JWK (JSON) the backend trusts: a signing oracle in jwks mode" },
   { path: ["claims", "issuer"], env: "AUTHPROOF_ISSUER", flags: ["issuer"], kind: "string", value: "iss", description: "expected iss (default: what real tokens carry)" },
@@ -77,6 +77,8 @@ export const CONFIG_SOURCES: ConfigSource[] = [
   { path: ["run", "failOnNew"], env: "AUTHPROOF_FAIL_ON_NEW", flags: ["fail-on-new"], kind: "boolean", description: "with --baseline: exit 1 only for new findings", alsoFor: ["report"] },
   { path: ["run", "ignoreFile"], env: "AUTHPROOF_IGNORE_FILE", flags: ["ignore-file"], kind: "string", value: "file", description: "accepted findings: [{ checkId, route?, reason, expires? }]", alsoFor: ["report"] },
   { path: ["report", "sourceFile"], env: "AUTHPROOF_SOURCE_FILE", flags: ["source-file"], kind: "string", value: "file", description: "repo file SARIF/JUnit point at (default: the config file, else the OpenAPI file)", alsoFor: ["report"] },
+  { path: ["policy", "maxSessionCacheSec"], env: "AUTHPROOF_MAX_SESSION_CACHE", flags: ["max-session-cache"], kind: "number", value: "s", description: "session mode: longest a signed-out session may keep working through a cache" },
+  { path: ["session", "authDatabase"], env: "AUTHPROOF_SESSION_DATABASE", flags: ["session-database"], kind: "string", sensitive: true, value: "path|url", description: "session mode: Better Auth's database (SQLite file or postgres:// URL), to expire one of the audit's sessions" },
   { path: ["run", "maxTimeSec"], env: "AUTHPROOF_MAX_TIME", flags: ["max-time"], kind: "number", value: "s", description: "end the whole audit after this long (a partial report, exit 2)" },
   { path: ["run", "source"], env: "AUTHPROOF_SOURCE", flags: ["source"], kind: "string", value: "dir", description: "the target's repo: mined for backdoor tokens and committed secrets" },
 ];

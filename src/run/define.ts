@@ -94,6 +94,7 @@ export function unmetNeed(needs: Needs | undefined, ctx: Pick<AuditContext, "sig
   if (!needs) return undefined;
   if (needs.oracle && !ctx.signer) return "needs a signing key (shared secret or a private key the target trusts)";
   if (needs.publicKeys && ctx.model.publicJwks.length === 0) return "needs the target's public keys; it publishes none (shared-secret mode)";
+  if (needs.jwt && ctx.model.config.mode === "session") return "session mode: the backend takes Better Auth session tokens, not JWTs";
   if (needs.betterAuth && ctx.model.identities !== "better-auth") return "needs Better Auth (the identities are minted: no auth.baseUrl is configured)";
   return undefined;
 }
