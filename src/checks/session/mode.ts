@@ -4,7 +4,7 @@ import type { CheckOutcome, Endpoint, LabelledExchange } from "../../judge/types
 import type { AuditContext } from "../../model/context.ts";
 import { bearer, endpointOf } from "../../model/endpoint.ts";
 import type { Probe } from "../../model/target.ts";
-import { cookieHeader, getSession, signIn, signOut, type AuthEndpoint, type Identity } from "../../target/identities.ts";
+import { cookieHeader, signIn, signOut, type AuthEndpoint, type Identity } from "../../target/identities.ts";
 import { canExpireSessions, expireSession } from "../../target/session-db.ts";
 
 const NOT_SESSION_MODE = "session mode only (mode: session): the backend takes JWTs here";
@@ -71,7 +71,7 @@ export class SessionModeScenario {
     const boundSec = Math.min(this.ctx.model.config.session.maxWaitSec, policy + 5);
     const jar = cookieHeader(identity.cookies);
     const channels: Channel[] = [
-      { label: "get-session (Better Auth) with the old cookies", send: async () => exchangeOf(await getSession(this.ctx.driver, this.auth, identity, { via: "cookie" })) },
+      { label: "get-session (Better Auth) with the old cookies", send: () => this.ctx.driver.send({ method: "GET", url: `${this.auth.baseUrl}${this.auth.basePath}/get-session`, headers: { cookie: jar } }) },
       { label: "backend with the old cookies", send: () => this.send(probe.request, { cookie: jar }) },
       { label: "backend with the old Bearer token", send: () => this.send(probe.request, bearer(identity.sessionToken)) },
     ];
@@ -223,12 +223,10 @@ function maxAgeOf(setCookies: string[], pattern: RegExp): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-/** get-session's answer as an exchange-shaped record: 2xx only when it names a user. */
-function exchangeOf(state: { status: number; user: unknown }): Exchange {
-  return { response: { status: state.user ? state.status : 401, headers: {}, body: state.user ? "session" : "null" } } as unknown as Exchange;
-}
-
+/** 2xx; for get-session (which answers 200 null without a session) only with a user in the answer. */
 function isSuccess(exchange: Exchange): boolean {
   const status = exchange.response?.status ?? 0;
-  return status >= 200 && status < 300;
+  if (status < 200 || status >= 300) return false;
+  const json = exchange.response?.json;
+  return json === undefined || (json !== null && (typeof json !== "object" || !("session" in json) || Boolean((json as { user?: unknown }).user)));
 }
