@@ -1,4 +1,6 @@
 import { describe, expect, test } from "vitest";
+import { auditEnvFor } from "../src/reference/audit-env.ts";
+import { startReference } from "../src/reference/launch.ts";
 import { checkIdsWith, runCli } from "./helpers/cli.ts";
 
 // Session mode (the backend takes Better Auth's session token): the secure reference passes every session-mode
@@ -58,6 +60,17 @@ describe.concurrent("session mode", () => {
     for (const r of results) {
       expect(r.status, r.checkId).toBe("skip");
       expect(r.reason).toMatch(/session mode only/);
+    }
+  }, 300_000);
+
+  test("--mode session against a JWT backend stops as incomplete with the mode hint, not a PASS", async () => {
+    const app = await startReference({ mode: "jwks" });
+    try {
+      const run = await runCli(["audit", "--reporter", "json"], { ...auditEnvFor(app), AUTHPROOF_MODE: "session" });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/does not take Better Auth's session token .*use --mode jwks or --mode shared-secret/);
+    } finally {
+      await app.stop();
     }
   }, 300_000);
 });
