@@ -1,3 +1,4 @@
+import { SCHEMA_VERSION } from "../src/report/schema.ts";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -84,7 +85,7 @@ describe("a 1.0.0 report", () => {
     writeFileSync(file, JSON.stringify(buildLegacyReport()));
     const rerun = await runCli(["report", file], {}, 60_000);
     expect(rerun.code, rerun.stderr).toBe(1);
-    expect(rerun.report!.schemaVersion).toBe("1.1.0");
+    expect(rerun.report!.schemaVersion).toBe(SCHEMA_VERSION);
     expect(rerun.report!.findings.length).toBeGreaterThan(0);
   }, 90_000);
 });

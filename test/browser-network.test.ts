@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
+import { connectGuard } from "../src/browser/connect-guard.ts";
 import { resolveChromium } from "../src/browser/launch.ts";
 import type { Report } from "../src/report/schema.ts";
 import { REPO_ROOT } from "./helpers/cli.ts";
@@ -46,6 +47,7 @@ describe.runIf(hasChromium)("network destinations of a browser audit", () => {
 
   test("every connect and addressed send goes to the audited loopback origins", { timeout: 300_000 }, async () => {
     expect(hasStrace, "strace is required here (apt-get install -y strace; .ci/run installs it)").toBe(true);
+    expect(connectGuard(), "the browser's connect guard needs a C compiler (apt-get install -y gcc; .ci/run installs it)").toHaveProperty("library");
     const run = await tracedReferenceAudit();
     expect(run.report, `no report (exit ${run.code}): ${run.stderr.slice(-2000)}`).toBeDefined();
     const report = run.report!;

@@ -58,9 +58,9 @@ describe("connect traces", () => {
     ]);
   });
 
-  test("only traffic outside the audited origins fails; a route lookup and IPC do not", () => {
+  test("everything outside the audited origins fails, a UDP route lookup too (the connect guard stops it); IPC does not", () => {
     const failing = trace.destinations.filter((d) => FAILING_CLASSES.has(classify(d, allowed, trace.socketsWithData))).map((d) => d.address);
-    expect(failing).toEqual(["127.0.0.1", "10.255.255.53", "192.0.2.7", "224.0.0.251", "142.250.0.1"]);
+    expect(failing).toEqual(["127.0.0.1", "2001:4860:4860::8888", "10.255.255.53", "192.0.2.7", "224.0.0.251", "142.250.0.1"]);
   });
 
   test("program labels keep what tells processes apart", () => {

@@ -1,4 +1,8 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { lookup } from "node:dns/promises";
+import { isIP } from "node:net";
+import { connectGuard, guardEnv } from "./connect-guard.ts";
+import { isLoopbackHost } from "../http/loopback.ts";
 import { chromium, type Browser } from "playwright-core";
 
 /**
@@ -131,8 +135,31 @@ export function resolveChromium(opts: ResolveChromiumOptions = {}): ChromiumChoi
  * Launches headless Chromium through playwright-core, locked down to the allowed hosts. `chromium.launch`
  * (never a persistent context) gives every run a new, empty temporary profile.
  */
-export function launchChromium(path: string, allowedHosts: readonly string[]): Promise<Browser> {
-  return chromium.launch({ executablePath: path, headless: true, args: lockedDownArgs(allowedHosts), env: { ...process.env, ...BROWSER_ENV } });
+export async function launchChromium(path: string, allowedHosts: readonly string[]): Promise<Browser> {
+  const guard = guardEnv(connectGuard(), await guardAddresses(allowedHosts));
+  return chromium.launch({ executablePath: path, headless: true, args: lockedDownArgs(allowedHosts), env: { ...process.env, ...BROWSER_ENV, ...guard } });
+}
+
+/**
+ * The addresses besides loopback the browser's processes may connect to: those of the allowed hosts (resolved
+ * here) and, when one of them is a name, the system's name servers, which Chromium asks for it.
+ */
+export async function guardAddresses(allowedHosts: readonly string[], resolvConf = "/etc/resolv.conf"): Promise<string[]> {
+  const addresses = new Set<string>();
+  let names = false;
+  for (const host of allowedHosts.map((h) => h.replace(/^\[(.*)\]$/, "$1"))) {
+    if (isLoopbackHost(host)) continue;
+    if (isIP(host)) {
+      addresses.add(host);
+      continue;
+    }
+    names = true;
+    for (const { address } of await lookup(host, { all: true }).catch(() => [])) addresses.add(address);
+  }
+  if (names && existsSync(resolvConf)) {
+    for (const m of readFileSync(resolvConf, "utf8").matchAll(/^\s*nameserver\s+(\S+)/gm)) addresses.add(m[1]!.replace(/%.*$/, ""));
+  }
+  return [...addresses];
 }
 
 function playwrightRegistryPath(): string | undefined {

@@ -5,6 +5,7 @@ import type { JWK } from "jose";
 import type { RunningIssuer } from "../issuer/issuer.ts";
 import { ISSUER_ALGS, IssuerError, type IssuerAlg } from "../issuer/common.ts";
 import { UsageError } from "./errors.ts";
+import { port } from "./port.ts";
 
 export interface IssuerOptions {
   port?: string;
@@ -103,12 +104,4 @@ function issuerKey(file: string | undefined): JWK | undefined {
   }
   if (typeof jwk !== "object" || jwk === null || Array.isArray(jwk)) throw new IssuerError("ISSUER_KEY_INVALID", `issuer: ${source} is not a JSON private JWK`);
   return jwk as JWK;
-}
-
-
-export function port(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new UsageError(`${flag}: expected a port number, got "${value}"`);
-  return n;
 }

@@ -16,7 +16,7 @@ import { buildReport, redactDeep } from "../report/build.ts";
 import { cleanupTarget, type CleanupScope } from "../target/cleanup.ts";
 import type { TargetModel } from "../model/target.ts";
 import { prepareTarget, type PrepareLedger } from "../target/prepare.ts";
-import { runSuites, type SuitesTraffic } from "./run-suites.ts";
+import type { SuitesTraffic } from "./run-suites.ts";
 import { packageInfo } from "../package.ts";
 import { isPrivateCandidate } from "../target/mining.ts";
 import { describeStop, RunStop, type StopCause } from "./stop.ts";
@@ -89,6 +89,8 @@ export async function runAudit(config: AuthproofConfig, hooks: AuditHooks, cwd =
       throw error;
     }
     const redact = makeRedactor(secretsOf(model), { includeTokens: config.run.includeTokens });
+    // vitest and the check families load only now, once the target has answered (a fast first request).
+    const { runSuites } = await import("./run-suites.ts");
     const suites = await runSuites(model, (outcome) => hooks.progress(redactDeep(outcome, redact)), {
       stop,
       ...(deadlineAt ? { deadlineAt } : {}),

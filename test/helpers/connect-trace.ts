@@ -173,6 +173,9 @@ export const FAILING_CLASSES: ReadonlySet<DestinationClass> = new Set([
   "DNS (port 53)",
   "non-loopback TCP",
   "non-loopback UDP, data sent",
+  // Chromium's IPv6 reachability probe (a UDP connect to 2001:4860:4860::8888 that sends nothing): the browser's
+  // connect guard (src/browser/connect-guard.ts) stops it before the system call, so it must not appear either.
+  "non-loopback UDP route lookup, nothing sent",
 ]);
 
 export function destinationText(d: Destination): string {
