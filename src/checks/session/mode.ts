@@ -94,16 +94,18 @@ export class SessionModeScenario {
       cacheMaxAge === undefined ? "no session_data cookie (session.cookieCache off)" : `session_data cookie Max-Age ${cacheMaxAge} s`,
       ...channels.map((c) => `${c.label}: ${describeWindow(c)}`),
     ];
-    const worst = Math.max(...channels.map((c) => (c.refusedAfter === undefined ? Infinity : Math.round(c.acceptedAfter ?? 0))));
+    const worst = Math.max(...channels.map((c) => Math.round(c.acceptedAfter ?? 0)));
+    const still = channels.find((c) => c.refusedAfter === undefined);
     const exchanges = channels.flatMap((c) => (c.last ? [{ label: `${c.label}, last answer`, exchange: c.last }] : []));
     const endpoint = endpointOfProbe(probe);
     if (worst > policy) {
-      const still = channels.find((c) => c.refusedAfter === undefined);
       const reason = still
-        ? `a signed-out session still worked after ${Math.round(still.acceptedAfter ?? 0)} s (${still.label}), above the policy's ${policy} s`
+        ? `a signed-out session still worked after ${worst} s (${still.label}), above the policy's ${policy} s`
         : `a signed-out session kept working for ${worst} s, above the policy's ${policy} s`;
       return { ...base, endpoint, status: "fail", reason, exchanges, notes };
     }
+    if (still)
+      return { ...base, endpoint, status: "error", reason: `inconclusive: still accepted after ${worst} s when polling stopped (session.maxWaitSec ${this.ctx.model.config.session.maxWaitSec} s), within the policy's ${policy} s`, exchanges, notes };
     return { ...base, endpoint, status: "pass", exchanges, notes: [`revocation window ${worst} s (policy ${policy} s)`, ...notes] };
   }
 
