@@ -37,7 +37,8 @@ describe("loadConfig defaults", () => {
     expect(c.resources).toEqual([]);
     expect(c.cookies.expectSecure).toBe("auto");
     expect(c.browser).toEqual({ signUpPath: "/sign-up", signInPath: "/sign-in" });
-    expect(c.policy).toEqual({ foreignStatus: "either", maxTokenLifetimeSec: 3600, maxCookieLifetimeSec: 2592000, failOn: "high", maxLatencyMs: 2000 });
+    expect(c.policy).toEqual({ foreignStatus: "either", maxTokenLifetimeSec: 3600, maxCookieLifetimeSec: 2592000, maxSessionCacheSec: 60, failOn: "high", maxLatencyMs: 2000 });
+    expect(c.session).toEqual({ maxWaitSec: 360 });
     expect(c.rate).toEqual({});
     expect(c.timeouts).toEqual({ requestMs: 10_000, operationMs: 60_000 });
     expect(c.run).toEqual({ only: [], skip: [], reporters: [...REPORTERS], out: "reports", includeTokens: false, allowDestructive: false, requireOracle: false, failOnNew: false });
@@ -144,7 +145,7 @@ describe("loadConfig errors name the field", () => {
     ["ftp URL", { auth: { baseUrl: "ftp://x" } }, "auth.baseUrl"],
     ["relative openapi path", { api: { openapiPath: "openapi.json" } }, "api.openapiPath"],
     ["bad include method", { api: { include: [{ method: "FETCH", path: "/x" }] } }, "api.include[0].method"],
-    ["mode", { mode: "jkws" }, "mode", /expected "jwks" \| "shared-secret", got "jkws"/],
+    ["mode", { mode: "jkws" }, "mode", /expected "jwks" \| "shared-secret" \| "session", got "jkws"/],
     ["secret type", { keys: { secret: 123456 } }, "keys.secret"],
     ["public JWK", { keys: { privateJwk: { kty: "OKP", x: "a" } } }, "keys.privateJwk"],
     ["JWK not JSON", { keys: { privateJwk: "{nope" } }, "keys.privateJwk"],

@@ -16,6 +16,8 @@ export interface Needs {
   listener?: boolean;
   /** Better Auth itself (sessions, cookies, its pages): not there when the audit mints its identities. */
   betterAuth?: boolean;
+  /** A backend that takes JWTs: not there in session mode, where it takes Better Auth's session tokens. */
+  jwt?: boolean;
 }
 
 /**
@@ -50,6 +52,11 @@ export interface CheckRecord<Unit = unknown> {
 /** A check record with its unit type inferred from its scope. */
 export function check<Unit>(record: CheckRecord<Unit>): CheckRecord<Unit> {
   return record;
+}
+
+/** The same checks, each needing a JWT backend (JWT attacks do not apply in session mode). */
+export function jwtOnly<T extends CheckRecord<any>>(records: readonly T[]): T[] { // eslint-disable-line @typescript-eslint/no-explicit-any
+  return records.map((record) => ({ ...record, needs: { ...record.needs, jwt: true } }));
 }
 
 /** A check family: the checks of one folder under src/checks/, run by one suite file. */

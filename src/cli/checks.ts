@@ -10,6 +10,7 @@ const NEED_LABELS: Record<keyof Needs, string> = {
   publicKeys: "public keys (JWKS)",
   listener: "loopback listener",
   betterAuth: "Better Auth",
+  jwt: "a JWT backend (not session mode)",
 };
 
 /** What a check needs before it can run, from its implementation record (src/checks/registry.ts). */

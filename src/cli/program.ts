@@ -159,7 +159,7 @@ async function runReference(options: Record<string, unknown>): Promise<number> {
   if (!referenceAppPresent()) throw new UsageError(referenceAppMissing());
   const { config: file, flaws: flawFlag, webPort, apiPort, databaseUrl } = options as { config?: string; flaws?: string; webPort?: string; apiPort?: string; databaseUrl?: string };
   const flags = configFlags(options, ["config", "flaws", "webPort", "apiPort", "databaseUrl"]);
-  const mode = (flags.mode ?? "jwks") as "jwks" | "shared-secret";
+  const mode = (flags.mode ?? "jwks") as "jwks" | "shared-secret" | "session";
   const flaws = parseFlawList(flawFlag ?? process.env.REFERENCE_FLAWS);
   // Installed before the servers start: a signal then stops them too (the first after the audit wound down).
   const interrupt = interruptOnSignals();

@@ -94,7 +94,8 @@ export const configSchema = z.strictObject({
       tokenField: z.string().min(1).default("token"),
     })
     .prefault({}),
-  mode: z.enum(["jwks", "shared-secret"]).default("jwks"),
+  /** How the backend checks callers: JWKS-verified JWTs, HS256 JWTs, or Better Auth's own session token (bearer or cookie). */
+  mode: z.enum(["jwks", "shared-secret", "session"]).default("jwks"),
   keys: z
     .strictObject({
       secret: z.string().min(1).optional(),
@@ -150,6 +151,18 @@ export const configSchema = z.strictObject({
       inferAdminOperations: z.boolean().default(true),
     })
     .prefault({}),
+  /** Session mode (`mode: "session"`). */
+  session: z
+    .strictObject({
+      /**
+       * Better Auth's database (an SQLite file or a postgres:// URL): session.expired-accepted expires one session of
+       * the audit's own there (its expiresAt set in the past). Without it that check is skipped.
+       */
+      authDatabase: z.string().min(1).optional(),
+      /** How long session.cookie-cache-window polls a signed-out session before it stops (it stops earlier once the policy is exceeded). */
+      maxWaitSec: z.number().int().positive().default(360),
+    })
+    .prefault({}),
   cors: z.strictObject({ allowedOrigins: z.array(origin).default([]) }).prefault({}),
   cookies: z.strictObject({ expectSecure: z.union([z.literal("auto"), z.boolean()], { error: 'expected "auto", true or false' }).default("auto") }).prefault({}),
   browser: z
@@ -166,6 +179,8 @@ export const configSchema = z.strictObject({
       maxTokenLifetimeSec: z.number().int().positive().default(3600),
       /** Longest accepted session cookie lifetime (Max-Age / Expires), cookie.lifetime. Better Auth's default is 7 days. */
       maxCookieLifetimeSec: z.number().int().positive().default(30 * 24 * 3600),
+      /** Longest a signed-out session may keep working through a session cache (session.cookieCache, a backend cache), session.cookie-cache-window. */
+      maxSessionCacheSec: z.number().int().min(0).default(60),
       failOn: z.enum(SEVERITIES).default("high"),
       maxLatencyMs: z.number().int().positive().default(2000),
     })

@@ -13,5 +13,6 @@ export function auditEnvFor(app: ReferenceApp): Record<string, string> {
     BETTER_AUTH_SECRET: app.secret,
     ...(app.signingJwk ? { AUTHPROOF_PRIVATE_JWK: JSON.stringify(app.signingJwk) } : {}),
     ...(app.mode === "shared-secret" ? { AUTHPROOF_TOKEN_PATH: "/api/backend-token" } : {}),
+    ...(app.mode === "session" ? { AUTHPROOF_SESSION_DATABASE: app.databaseUrl ?? app.authDatabasePath } : {}),
   };
 }

@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 
 const BIN = fileURLToPath(new URL("../../bin/authproof.js", import.meta.url));
 
-const USAGE = "usage: npm run reference -- [--mode jwks|shared-secret] [--flaws a,b] [--web-port N] [--api-port N] [--verbose]";
+const USAGE = "usage: npm run reference -- [--mode jwks|shared-secret|session] [--flaws a,b] [--web-port N] [--api-port N] [--verbose]";
 
 function fail(message: string): never {
   console.error(`reference: ${message}`);
@@ -47,7 +47,7 @@ function options() {
     process.exit(0);
   }
   const mode = (parsed.mode ?? "jwks") as ReferenceMode;
-  if (mode !== "jwks" && mode !== "shared-secret") fail(`--mode must be jwks or shared-secret, got "${parsed.mode}"`);
+  if (mode !== "jwks" && mode !== "shared-secret" && mode !== "session") fail(`--mode must be jwks, shared-secret or session, got "${parsed.mode}"`);
   return {
     mode,
     flaws: parseFlawList(parsed.flaws ?? process.env.REFERENCE_FLAWS),

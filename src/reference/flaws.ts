@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { ReferenceAppError } from "./errors.ts";
 import { flawsFile } from "./paths.ts";
 
-export type ReferenceMode = "jwks" | "shared-secret";
+export type ReferenceMode = "jwks" | "shared-secret" | "session";
 export type FlawSide = "backend" | "frontend" | "launcher";
 
 /** One seeded vulnerability of the reference app, as listed in reference-app/flaws.json. */

@@ -13,7 +13,10 @@ import { freeLoopbackPort } from "./ports.ts";
 export const WEAK_SECRET = "your-secret-key-min-32-chars";
 
 export interface StartReferenceOptions {
-  /** Token mode: Better Auth's EdDSA JWTs via JWKS (default), or HS256 with the shared secret. */
+  /**
+   * Token mode: Better Auth's EdDSA JWTs via JWKS (default), HS256 with the shared secret, or session: the backend
+   * takes Better Auth's session token (bearer or cookie) and asks get-session.
+   */
   mode?: ReferenceMode;
   /** Seeded flaws to switch on (names from reference-app/flaws.json). */
   flaws?: string[];
@@ -31,6 +34,8 @@ export interface StartReferenceOptions {
    * database) instead of two SQLite files. Given to them as DATABASE_URL (and the backend's AUTH_DATABASE_URL).
    */
   databaseUrl?: string;
+  /** Better Auth's session.cookieCache maxAge in seconds (COOKIE_CACHE_SECONDS); default 10 in session mode, else none. */
+  cookieCacheSeconds?: number;
 }
 
 /** A running reference app (Next.js + Better Auth on webUrl, FastAPI on apiUrl). */
@@ -68,9 +73,10 @@ export async function startReference(opts: StartReferenceOptions = {}): Promise<
   if (opts.databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(opts.databaseUrl)) {
     throw new ReferenceAppError("BAD_OPTION", "databaseUrl must be a postgres:// or postgresql:// URL");
   }
-  if (mode !== "jwks" && mode !== "shared-secret") {
-    throw new ReferenceAppError("BAD_OPTION", `Unknown mode "${String(mode)}" (expected jwks or shared-secret)`);
+  if (mode !== "jwks" && mode !== "shared-secret" && mode !== "session") {
+    throw new ReferenceAppError("BAD_OPTION", `Unknown mode "${String(mode)}" (expected jwks, shared-secret or session)`);
   }
+  const cookieCacheSeconds = opts.cookieCacheSeconds ?? (mode === "session" ? 10 : 0);
   const flaws = resolveFlaws(opts.flaws ?? [], mode);
   const flawNames = flaws.map((f) => f.name);
   for (const [label, port] of [["webPort", opts.webPort], ["apiPort", opts.apiPort]] as const) {
@@ -121,6 +127,7 @@ export async function startReference(opts: StartReferenceOptions = {}): Promise<
       AUTH_MODE: mode,
       REFERENCE_FLAWS: sideFlaws("frontend"),
       REFERENCE_RATE_LIMIT: "off",
+      ...(cookieCacheSeconds > 0 ? { COOKIE_CACHE_SECONDS: String(cookieCacheSeconds) } : {}),
       ...(signingJwk ? { REFERENCE_SIGNING_JWK: JSON.stringify(signingJwk) } : {}),
     },
   });
@@ -164,7 +171,7 @@ export async function startReference(opts: StartReferenceOptions = {}): Promise<
 /** The parent's environment minus anything that would change how the servers behave (test flags, app config). */
 function childEnvironment(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  const drop = /^(NODE_ENV|NODE_OPTIONS|TEST|VITEST.*|DATABASE_URL|DATABASE_PATH|AUTH_DATABASE_PATH|AUTH_DATABASE_URL|BETTER_AUTH_.*|REFERENCE_.*|AUTH_MODE|API_URL|CORS_ORIGINS|JWT_SECRET|NEXT_PUBLIC_.*|__NEXT.*|PORT|HOSTNAME)$/;
+  const drop = /^(NODE_ENV|NODE_OPTIONS|TEST|VITEST.*|DATABASE_URL|DATABASE_PATH|AUTH_DATABASE_PATH|AUTH_DATABASE_URL|BETTER_AUTH_.*|REFERENCE_.*|AUTH_MODE|COOKIE_CACHE_SECONDS|API_URL|CORS_ORIGINS|JWT_SECRET|NEXT_PUBLIC_.*|__NEXT.*|PORT|HOSTNAME)$/;
   for (const [key, value] of Object.entries(process.env)) if (!drop.test(key)) env[key] = value;
   return env;
 }

@@ -9,7 +9,7 @@ import { countFindings, summarize } from "./summary.ts";
  * 1.2.0 added `acceptance` on results and findings (the ignore file), `summary.accepted` and
  * `summary.findings.accepted` (0 in older reports), `source` (where SARIF / JUnit point in the audited
  * repository), a result's `replay` (what `authproof replay` needs to re-mint its token) and `requests`
- * (what the audit sent, per family, and the pace it used).
+ * (what the audit sent, per family, and the pace it used), and the target mode `session`.
  */
 export const SCHEMA_VERSION = "1.2.0";
 
@@ -263,7 +263,7 @@ const ReportShape = z.object({
   target: z.object({
     apiUrl: z.string(),
     authUrl: z.string().optional(),
-    mode: z.enum(["jwks", "shared-secret"]),
+    mode: z.enum(["jwks", "shared-secret", "session"]),
     oracle: z.enum(["secret", "private-key", "none"]),
   }),
   startedAt: z.iso.datetime({ offset: true }),

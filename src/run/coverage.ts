@@ -32,7 +32,10 @@ export async function assertCoverage(model: TargetModel, driver: HttpDriver): Pr
   }
   const refused = model.probes.filter((probe) => probe.controls.positive.response?.status === 401);
   if (refused.length * 2 > model.probes.length) {
-    const cause = await diagnoseRefusedToken(driver, refused[0]!, model.users[0]!, await oracleSigner(config, model));
+    const cause =
+      config.mode === "session"
+        ? "the backend does not take Better Auth's session token (Authorization: Bearer token.signature): if it verifies JWTs, use --mode jwks or --mode shared-secret"
+        : await diagnoseRefusedToken(driver, refused[0]!, model.users[0]!, await oracleSigner(config, model));
     throw incomplete(`the valid token is refused (401) on ${refused.length} of ${model.probes.length} routes: ${cause}`);
   }
 }

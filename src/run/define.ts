@@ -98,6 +98,7 @@ async function runCheck(ctx: AuditContext, check: CheckRecord, scope: Scope<unkn
 /** Why a check cannot run here, or undefined when everything it needs is there. */
 export function unmetNeed(needs: Needs | undefined, ctx: Pick<AuditContext, "signer" | "model">, unit: unknown): string | undefined {
   if (!needs) return undefined;
+  if (needs.jwt && ctx.model.config.mode === "session") return "session mode: the backend takes Better Auth session tokens, not JWTs";
   if (needs.oracle && !ctx.signer) return "needs a signing key (shared secret or a private key the target trusts)";
   if (needs.publicKeys && ctx.model.publicJwks.length === 0) return "needs the target's public keys; it publishes none (shared-secret mode)";
   if (needs.betterAuth && ctx.model.identities !== "better-auth") return "needs Better Auth (the identities are minted: no auth.baseUrl is configured)";

@@ -66,7 +66,7 @@ export async function prepareTarget(
     leewaySec: config.claims.leewaySec,
     requireKnownSubject: config.claims.requireKnownSubject,
   };
-  for (const user of users) {
+  for (const user of config.mode === "session" ? [] : users) {
     if (user.claims[expected.identityClaim] !== user.userId)
       warnings.push(`user ${user.label}'s token carries ${expected.identityClaim}=${String(user.claims[expected.identityClaim])}, not the Better Auth user id ${user.userId}`);
   }

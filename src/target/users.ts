@@ -31,6 +31,7 @@ export async function prepareUsers(config: AuthproofConfig, driver: HttpDriver, 
     if (!config.auth.baseUrl) throw new ConfigError("auth.baseUrl", "required to sign users up through Better Auth (or set identities.mode to mint, with a signing key)");
     return { users: await betterAuthUsers(config, config.auth.baseUrl, driver, seed, log, created), source: "better-auth" };
   }
+  if (config.mode === "session") throw new ConfigError("identities.mode", "session mode needs real Better Auth sessions: give auth.baseUrl and leave identities.mode at auto or sign-up");
   const signer = await mintingSigner(config);
   const learned = config.auth.baseUrl ? (await betterAuthUsers(config, config.auth.baseUrl, driver, seed, log, created, 1))[0] : undefined;
   const template = { ...(learned ? templateOf(learned.claims) : configuredTemplate(config)), ...config.identities.claims };
@@ -70,11 +71,17 @@ async function betterAuthUsers(config: AuthproofConfig, baseUrl: string, driver:
       ...(account ? {} : { createdByAudit: true }),
     };
     created.push(user);
+    users.push(user);
+    if (config.mode === "session") {
+      // Session mode: the backend takes Better Auth's own session token (the bearer() plugin's token.signature).
+      user.token = identity.sessionToken;
+      log(`user ${label}: ${account ? "signed in" : "signed up"} (${identity.userId}), Better Auth session token`);
+      continue;
+    }
     user.token = await fetchBackendToken(driver, tokenSource, identity);
     user.header = decodeProtectedHeader(user.token) as Record<string, unknown>;
     user.claims = decodeJwt(user.token) as Record<string, unknown>;
-    users.push(user);
-    log(`user ${label}: ${account ? "signed in" : "signed up"} (${identity.userId}), token alg ${String(users.at(-1)!.header.alg)}`);
+    log(`user ${label}: ${account ? "signed in" : "signed up"} (${identity.userId}), token alg ${String(user.header.alg)}`);
   }
   return users;
 }

@@ -41,6 +41,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from .db import auth_user_exists
 from .flaws import flaws
 from .jwks import JwksCache, fetch_json, parse_jwks
+from .session import COOKIE_NAMES, session_user_id
 from .settings import settings
 
 LEEWAY_SECONDS = 30
@@ -91,6 +92,8 @@ def current_user(
     _declared: HTTPAuthorizationCredentials | None = Security(bearer_scheme),
 ) -> User:
     """FastAPI dependency: the verified caller, or a 401."""
+    if settings.auth_mode == "session":
+        return _session_caller(request)
     token = bearer_token(request)
     if flaws.on("magic-token") and token == "dev":
         user = User(id="dev-user")
@@ -108,6 +111,20 @@ def current_user(
         user = User(id=request.headers["x-user-id"], email=user.email, token_role=user.token_role)
     request.state.user_id = user.id
     return user
+
+
+def _session_caller(request: Request) -> User:
+    """Session mode: Better Auth's session (bearer token or session cookie) names the caller."""
+    bearer = bearer_token(request) if request.headers.getlist("authorization") else None
+    user_id = session_user_id(request, bearer)
+    if user_id is None:
+        if bearer is None and not any(request.cookies.get(n) for n in COOKIE_NAMES):
+            raise not_authenticated()
+        raise invalid_token()
+    if settings.auth_database and not auth_user_exists(settings.auth_database, user_id):
+        raise invalid_token()
+    request.state.user_id = user_id
+    return User(id=user_id)
 
 
 def bearer_token(request: Request) -> str:

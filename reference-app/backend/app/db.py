@@ -167,3 +167,9 @@ def _row_to_task(row: dict[str, Any]) -> dict[str, Any]:
 def get_db(request: Request) -> Database:
     """FastAPI dependency: the database created by the app factory."""
     return request.app.state.db
+
+
+def auth_session(auth_database: str, token: str) -> tuple[str, Any] | None:
+    """(user id, expiresAt) of the Better Auth session with this token (read-only; any error → None)."""
+    row = _auth_row(auth_database, 'SELECT "userId", "expiresAt" FROM "session" WHERE token = ?', token)
+    return (str(row[0]), row[1]) if row else None

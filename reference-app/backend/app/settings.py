@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import NoReturn
 from urllib.parse import urlsplit
 
-AUTH_MODES = ("jwks", "shared-secret")
+AUTH_MODES = ("jwks", "shared-secret", "session")
 
 
 @dataclass(frozen=True)

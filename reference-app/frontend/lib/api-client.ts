@@ -6,8 +6,11 @@ import { authClient } from "./auth-client";
 export interface ApiSettings {
   /** Base URL of the FastAPI backend, e.g. http://127.0.0.1:8000 */
   apiUrl: string;
-  /** jwks: Better Auth's EdDSA JWT from /api/auth/token; shared-secret: HS256 JWT from /api/backend-token. */
-  mode: "jwks" | "shared-secret";
+  /**
+   * jwks: Better Auth's EdDSA JWT from /api/auth/token; shared-secret: HS256 JWT from /api/backend-token; session: no
+   * token, the browser sends Better Auth's session cookie to the backend (same site), which asks get-session.
+   */
+  mode: "jwks" | "shared-secret" | "session";
   /** Seeded flaw token-in-storage: keep the JWT in localStorage (readable by any script on the page). */
   tokenInStorage: boolean;
 }
@@ -69,6 +72,12 @@ export function createApiClient(settings: ApiSettings) {
   }
 
   async function send(path: string, init: RequestInit = {}, retried = false): Promise<Response> {
+    if (settings.mode === "session") {
+      const headers = new Headers(init.headers);
+      if (init.body !== undefined) headers.set("Content-Type", "application/json");
+      const response = await fetch(new URL(path, settings.apiUrl), { ...init, headers, credentials: "include", cache: "no-store" });
+      return response.status === 401 ? endSession() : response;
+    }
     const bearer = token ?? (await fetchToken());
     const headers = new Headers(init.headers);
     headers.set("Authorization", `Bearer ${bearer}`);

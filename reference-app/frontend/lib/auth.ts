@@ -13,7 +13,8 @@ import { backendTokenLifetime, flawEnabled } from "./flaws";
  * Env: BETTER_AUTH_URL (public base URL; its origin is the JWT iss and aud), BETTER_AUTH_SECRET (>= 32 random
  * bytes), DATABASE_PATH (SQLite file, default ./auth.db) or DATABASE_URL (Postgres), BETTER_AUTH_TRUSTED_ORIGINS
  * (extra origins, comma-separated), REFERENCE_SIGNING_JWK (test only: a private Ed25519 JWK to sign with),
- * REFERENCE_RATE_LIMIT=off (test only: no rate limiting), REFERENCE_FLAWS (test only: seeded flaws).
+ * REFERENCE_RATE_LIMIT=off (test only: no rate limiting), REFERENCE_FLAWS (test only: seeded flaws),
+ * COOKIE_CACHE_SECONDS (session.cookieCache maxAge; unset or 0: no cookie cache).
  */
 
 // `next build` evaluates server modules once without the runtime environment: give it throwaway values.
@@ -101,11 +102,23 @@ function roles(): { plugins: NonNullable<BetterAuthOptions["plugins"]>; user?: B
 
 const roleSetup = roles();
 
+/**
+ * session.cookieCache: get-session answers from the signed `session_data` cookie for maxAge seconds without reading
+ * the session table, so a signed-out session keeps working that long for whoever kept its cookies.
+ */
+function sessionOptions(): BetterAuthOptions["session"] {
+  // FLAW guide-cookie-cache: the integration guide's 5 minutes.
+  const maxAge = flawEnabled("guide-cookie-cache") ? 300 : Number(process.env.COOKIE_CACHE_SECONDS ?? 0);
+  if (!(maxAge > 0)) return undefined;
+  return { cookieCache: { enabled: true, maxAge } };
+}
+
 export const auth = betterAuth({
   baseURL: building ? "http://localhost:3000" : process.env.BETTER_AUTH_URL,
   secret: building ? "build-time-placeholder-secret-not-used-at-runtime" : process.env.BETTER_AUTH_SECRET,
   database: createDatabase(),
   emailAndPassword: { enabled: true },
+  session: sessionOptions(),
   // Users may delete their own account (POST /api/auth/delete-user with their password; Better Auth then deletes
   // their sessions and accounts too). The harness uses it to remove the users it signed up.
   user: { deleteUser: { enabled: true }, ...roleSetup.user },

@@ -8,7 +8,8 @@ export type FrontendFlaw =
   | "trust-any-origin"
   | "long-lived-token"
   | "token-in-storage"
-  | "role-mass-assignment";
+  | "role-mass-assignment"
+  | "guide-cookie-cache";
 
 /** True when the named flaw is switched on in REFERENCE_FLAWS (comma-separated). */
 export function flawEnabled(name: FrontendFlaw): boolean {

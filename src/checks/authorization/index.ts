@@ -6,7 +6,7 @@ import { adminScope, roleTargetScope } from "./units.ts";
 // that honours one makes B an admin until the role is restored).
 const checks: CheckRecord[] = [
   check({ id: "authorization.function-level", scope: adminScope, run: functionLevel }),
-  check({ id: "authorization.role-claim", needs: { oracle: true }, scope: adminScope, run: roleClaim }),
+  check({ id: "authorization.role-claim", needs: { oracle: true, jwt: true }, scope: adminScope, run: roleClaim }),
   check({ id: "authorization.role-assignment", scope: roleTargetScope, run: roleAssignment }),
 ];
 

@@ -1,5 +1,5 @@
 import { auditScope } from "../scopes.ts";
-import { check, type CheckRecord, type Family } from "../types.ts";
+import { check, jwtOnly, type CheckRecord, type Family } from "../types.ts";
 import { judgeLifetime } from "./lifetime.ts";
 import { claimsAttackChecks } from "./sends.ts";
 
@@ -15,5 +15,5 @@ const lifetime = check({
 export const claims: Family = {
   name: "claims",
   concurrent: true,
-  checks: [...claimsAttackChecks, lifetime],
+  checks: jwtOnly([...claimsAttackChecks, lifetime]),
 };

@@ -1,6 +1,7 @@
 import { auditScope } from "../scopes.ts";
 import { check, type CheckRecord, type Family } from "../types.ts";
 import { runCsrfAttempts } from "./flow.ts";
+import { cookieBackendCsrf } from "./cookie-backend.ts";
 import { judgeCsrf } from "./judge.ts";
 import { withBetterAuth } from "../../model/endpoint.ts";
 
@@ -14,5 +15,7 @@ const untrustedOrigin = check({
   },
 });
 
-/** Cross-site state changes riding the session cookie. */
-export const csrf: Family = { name: "csrf", checks: [untrustedOrigin] };
+const cookieBackend = check({ id: "csrf.cookie-backend", needs: { betterAuth: true }, scope: auditScope, run: cookieBackendCsrf });
+
+/** Cross-site state changes riding the session cookie: at Better Auth, and at a cookie-authenticated backend. */
+export const csrf: Family = { name: "csrf", checks: [untrustedOrigin, cookieBackend] };

@@ -1,4 +1,4 @@
-import type { Family } from "../types.ts";
+import { jwtOnly, type Family } from "../types.ts";
 import { algChecks } from "./alg.ts";
 import { headerChecks } from "./header.ts";
 import { signatureChecks } from "./signature.ts";
@@ -7,5 +7,5 @@ import { signatureChecks } from "./signature.ts";
 export const token: Family = {
   name: "token",
   concurrent: true,
-  checks: [...signatureChecks, ...algChecks, ...headerChecks],
+  checks: jwtOnly([...signatureChecks, ...algChecks, ...headerChecks]),
 };

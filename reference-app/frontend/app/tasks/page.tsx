@@ -4,6 +4,10 @@ import { TaskList } from "@/components/task-list";
 import { auth, authReady } from "@/lib/auth";
 import { flawEnabled } from "@/lib/flaws";
 
+function tokenMode(value: string | undefined): "jwks" | "shared-secret" | "session" {
+  return value === "shared-secret" || value === "session" ? value : "jwks";
+}
+
 /**
  * The tasks page. Server-rendered per request so the backend URL and token mode come from the runtime
  * environment (API_URL, AUTH_MODE) rather than being baked in at build time.
@@ -14,7 +18,7 @@ export default async function TasksPage() {
   if (!session) redirect("/sign-in");
   const settings = {
     apiUrl: process.env.API_URL ?? "http://127.0.0.1:8000",
-    mode: process.env.AUTH_MODE === "shared-secret" ? ("shared-secret" as const) : ("jwks" as const),
+    mode: tokenMode(process.env.AUTH_MODE),
     tokenInStorage: flawEnabled("token-in-storage"),
   };
   return <TaskList settings={settings} userName={session.user.name || session.user.email} />;
