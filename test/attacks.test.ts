@@ -128,10 +128,10 @@ describe("every generator", () => {
       expect(needsOracle(checkId), checkId).toBe(checkId === "token.crit-unknown" || checkId.startsWith("claims."));
       if (needsOracle(checkId)) {
         expect(attacks, checkId).toEqual([]);
-        expect(unmetNeed(RECORDS.get(checkId as CheckId)!.needs, { signer: undefined, model: { publicJwks: [{}] } as never }, undefined)).toMatch(/^needs a signing key/);
+        expect(unmetNeed(RECORDS.get(checkId as CheckId)!.needs, { signer: undefined, model: { publicJwks: [{}], config: { mode: "jwks" }, identities: "better-auth" } as never }, undefined)).toMatch(/^needs a signing key/);
       } else {
         expect(attacks.length, checkId).toBeGreaterThan(0);
-        expect(unmetNeed(RECORDS.get(checkId as CheckId)!.needs, { signer: undefined, model: { publicJwks: [{}] } as never }, undefined)).toBeUndefined();
+        expect(unmetNeed(RECORDS.get(checkId as CheckId)!.needs, { signer: undefined, model: { publicJwks: [{}], config: { mode: "jwks" }, identities: "better-auth" } as never }, undefined)).toBeUndefined();
       }
     }
     expect(attackChecks.filter((check) => check.spec.needs?.oracle).length).toBe(8);

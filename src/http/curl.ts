@@ -10,6 +10,11 @@ export function shellQuote(s: string): string {
  * `--data-raw` for the body. Header values, the body and the URL pass through `redact` (secrets, long tokens).
  */
 export function toCurl(req: HttpRequest, redact: (s: string) => string): string {
+  return curlCommand(req, (text) => shellQuote(redact(text)));
+}
+
+/** `curl -sS -i [-X M] -H … [--data-raw …] URL`, every header line, the body and the URL through `quote`. */
+function curlCommand(req: HttpRequest, quote: (text: string) => string): string {
   const parts = ["curl", "-sS", "-i"];
   const method = req.method.toUpperCase();
   const body = bodyText(req);
@@ -17,15 +22,13 @@ export function toCurl(req: HttpRequest, redact: (s: string) => string): string 
   let hasContentType = false;
   for (const [name, value] of Object.entries(req.headers ?? {})) {
     if (name.toLowerCase() === "content-type") hasContentType = true;
-    for (const v of Array.isArray(value) ? value : [value]) {
-      parts.push("-H", shellQuote(v === "" ? `${name};` : `${name}: ${redact(v)}`));
-    }
+    for (const v of Array.isArray(value) ? value : [value]) parts.push("-H", v === "" ? shellQuote(`${name};`) : quote(`${name}: ${v}`));
   }
   if (body !== undefined) {
     if (req.body === undefined && !hasContentType) parts.push("-H", shellQuote("content-type: application/json"));
-    parts.push("--data-raw", shellQuote(redact(body)));
+    parts.push("--data-raw", quote(body));
   }
-  parts.push(shellQuote(redact(req.url)));
+  parts.push(quote(req.url));
   return parts.join(" ");
 }
 
@@ -62,19 +65,5 @@ export function toCurlWithVariables(req: HttpRequest, variables: Readonly<Record
     }
     return `"${pieces.map((p) => ("text" in p ? doubleQuote(redact(p.text)).slice(1, -1) : `\${${p.variable}}`)).join("")}"`;
   };
-  const parts = ["curl", "-sS", "-i"];
-  const method = req.method.toUpperCase();
-  const body = bodyText(req);
-  if (method !== "GET" || body !== undefined) parts.push("-X", shellQuote(req.method));
-  let hasContentType = false;
-  for (const [name, value] of Object.entries(req.headers ?? {})) {
-    if (name.toLowerCase() === "content-type") hasContentType = true;
-    for (const v of Array.isArray(value) ? value : [value]) parts.push("-H", v === "" ? shellQuote(`${name};`) : quote(`${name}: ${v}`));
-  }
-  if (body !== undefined) {
-    if (req.body === undefined && !hasContentType) parts.push("-H", shellQuote("content-type: application/json"));
-    parts.push("--data-raw", quote(body));
-  }
-  parts.push(quote(req.url));
-  return parts.join(" ");
+  return curlCommand(req, quote);
 }
