@@ -1,7 +1,5 @@
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,14 +13,13 @@ import { HttpDriver } from "../src/http/driver.ts";
 import type { Exchange } from "../src/http/types.ts";
 import type { CheckOutcome } from "../src/judge/types.ts";
 import type { AuditUser, Probe, TargetModel } from "../src/model/target.ts";
-import { freeLoopbackPort } from "../src/reference/ports.ts";
 import { createAuditContext, type LiveAuditContext } from "../src/run/context.ts";
 import { mineCandidates } from "../src/target/mining.ts";
 import { discoverOperations, type Operation } from "../src/target/openapi.ts";
 import { buildProbe, planProbe } from "../src/target/probes.ts";
 import { inferResources } from "../src/target/resources.ts";
-import { BACKEND_PYTHON } from "./helpers/backend.ts";
 import { REPO_ROOT } from "./helpers/cli.ts";
+import { startStandalone, type Standalone } from "./helpers/standalone.ts";
 
 /**
  * hygiene.server-error (and the mined candidates of token.magic-value / token.guessable-secret) against
@@ -36,38 +33,11 @@ const DOC = JSON.parse(readFileSync(path.join(FIXTURE_DIR, "openapi.json"), "utf
 const SECRET = randomBytes(32).toString("hex");
 const AUDIENCE = "tasks-api";
 
-interface Fixture {
-  url: string;
-  stop(): Promise<void>;
-}
+type Fixture = Standalone;
 
-async function startFixture(flaws: string[]): Promise<Fixture> {
-  const port = await freeLoopbackPort();
-  const dir = mkdtempSync(path.join(tmpdir(), "authproof-server-error-"));
-  const child = spawn(BACKEND_PYTHON, ["-m", "uvicorn", "app:app", "--host", "127.0.0.1", "--port", String(port)], {
-    cwd: FIXTURE_DIR,
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", LANG: "C.UTF-8", PYTHONDONTWRITEBYTECODE: "1", AUTH_MODE: "shared-secret", JWT_SECRET: SECRET, DATABASE_PATH: path.join(dir, "tasks.db"), FIXTURE_FLAWS: flaws.join(",") },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let output = "";
-  child.stderr.on("data", (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
-  let alive = true;
-  const exited = new Promise<void>((resolve) => child.on("exit", () => ((alive = false), resolve())));
-  const stop = async () => {
-    if (alive) {
-      child.kill("SIGTERM");
-      await exited;
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i++) {
-    if (!alive) break;
-    if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) return { url, stop };
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  await stop();
-  throw new Error(`fixture did not start:\n${output}`);
+/** The standalone fixture in shared-secret mode with these seeded flaws. */
+function startFixture(flaws: string[]): Promise<Fixture> {
+  return startStandalone({ AUTH_MODE: "shared-secret", JWT_SECRET: SECRET, FIXTURE_FLAWS: flaws.join(",") });
 }
 
 async function user(label: "A" | "B", userId: string): Promise<AuditUser> {
