@@ -29,7 +29,9 @@ test("Ctrl-C on a TTY mid-audit: exit 2, a partial report with the finished resu
   );
   const out = path.join(dir, "reports");
   // A terminal of a real size, as a user's: the live progress (a spinner naming each phase) runs, not plain lines.
-  const command = "stty cols 120 rows 40; " + [process.execPath, path.join(REPO_ROOT, "bin", "authproof.js"), "audit", "--config", config, "--reporter", "json", "--out", out, "--seed", "5"]
+  // `exec`: the audit replaces script's shell, as it is the foreground job under a user's interactive shell. A
+  // non-interactive dash left in between dies of the same SIGINT and script would report its 130, not ours.
+  const command = "stty cols 120 rows 40; exec " + [process.execPath, path.join(REPO_ROOT, "bin", "authproof.js"), "audit", "--config", config, "--reporter", "json", "--out", out, "--seed", "5"]
     .map((word) => `'${word}'`)
     .join(" ");
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(VITEST|NODE_ENV$|TEST$|AUTHPROOF_|BETTER_AUTH_)/.test(name)));
