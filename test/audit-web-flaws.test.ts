@@ -1,7 +1,10 @@
+import { existsSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, test } from "vitest";
 import flawRegistry from "../reference-app/flaws.json" with { type: "json" };
 import type { Report } from "../src/report/schema.ts";
 import { checkIdsWith, runCli } from "./helpers/cli.ts";
+import { showTraceText } from "./helpers/trace-viewer.ts";
 
 // Self-validation of the CORS, cookie, CSRF and browser suites: the CLI audits the reference app (secure,
 // then with each web flaw) and exactly the flaw's checks fail, with the origin / cookie named in the evidence.
@@ -12,8 +15,8 @@ const SEED = 11;
 const FOREIGN_API_ORIGIN = `http://authproof-${SEED}.test`; // the reflect class, derived from the http web origin
 const FOREIGN_CSRF_ORIGIN = `https://authproof-${SEED}.evil.test`;
 
-function audit(flaws: string[]) {
-  return runCli(["reference", ...(flaws.length ? ["--flaws", flaws.join(",")] : []), "--only", WEB.join(","), "--seed", String(SEED), "--fail-on", "low", "--reporter", "json"]);
+function audit(flaws: string[], reporters = "json") {
+  return runCli(["reference", ...(flaws.length ? ["--flaws", flaws.join(",")] : []), "--only", WEB.join(","), "--seed", String(SEED), "--fail-on", "low", "--reporter", reporters]);
 }
 
 function webResults(report: Report) {
@@ -70,7 +73,7 @@ describe("web checks against the reference app", () => {
     ["cookie-samesite-none", "cookie.samesite"],
   ] as const) {
     test(`${flaw}: exactly ${cookieCheck} fails, from the raw header and in the browser's jar, naming the session cookie`, async () => {
-      const run = await audit([flaw]);
+      const run = await audit([flaw], "json,html");
       expect(run.report, run.stderr).toBeDefined();
       expect(checkIdsWith(run.report!, "fail")).toEqual(flawChecks(flaw));
       expect(checkIdsWith(run.report!, "error")).toEqual([]);
@@ -78,6 +81,25 @@ describe("web checks against the reference app", () => {
       expect(failing.map((r) => r.endpoint?.path).sort()).toEqual(["/api/auth/sign-in/email", "/sign-in (browser cookie jar)"]);
       for (const result of failing) expect(result.reason, result.id).toContain("better-auth.session_token");
       expect(run.code).toBe(1);
+
+      // The browser's finding carries the Playwright Test run's trace: in the report directory, linked from the HTML.
+      const inBrowser = failing.find((r) => r.endpoint?.path === "/sign-in (browser cookie jar)")!;
+      const trace = inBrowser.evidence?.traces?.[0];
+      expect(trace, JSON.stringify(inBrowser.evidence)).toMatchObject({ path: expect.stringMatching(/^traces\/browser-session-\w+\.zip$/) });
+      const latest = path.join(run.outDir, "latest");
+      expect(statSync(path.join(latest, trace!.path)).size).toBeGreaterThan(1000);
+      const html = readFileSync(path.join(latest, "report.html"), "utf8");
+      expect(html).toContain(`href="${trace!.path}"`);
+      expect(html).toContain(`npx playwright show-trace`);
+      expect((inBrowser.evidence!.notes ?? []).join(" ")).not.toContain("no Playwright trace kept");
+      expect(existsSync(path.join(run.outDir, run.report!.runId, trace!.path)), "the run's own directory holds it too").toBe(true);
+
+      // show-trace opens it: the viewer lists the test of suites/browser.pw.ts (run by playwright.config.ts) and its steps.
+      const shown = await showTraceText(trace!.path, latest);
+      expect(shown).toContain("browser.pw.ts");
+      expect(shown).toContain("UI sign-up and sign-in");
+      expect(shown).toMatch(/Navigate[\s\S]*\/sign-up[\s\S]*Navigate[\s\S]*\/sign-in/);
+      expect(shown).toContain(`locator('[data-testid="sign-in-submit"]')`);
     });
   }
 

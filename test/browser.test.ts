@@ -1,7 +1,10 @@
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { basename, dirname } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
-import { auditInBrowser, type BrowserModelView } from "../src/checks/browser/audit.ts";
+import { auditInBrowser as auditBrowser, type BrowserModelView } from "../src/checks/browser/audit.ts";
+import { discardSuiteRun } from "../src/browser/suite-run.ts";
 import { findReadableTokens, judgeJar, judgeTokenStorage, type JarScene } from "../src/checks/browser/judge.ts";
 import { hostResolverRules, hostsOf, lockedDownArgs, PLAYWRIGHT_DISABLED_FEATURES, resolveChromium } from "../src/browser/launch.ts";
 import { isAllowedUrl, isNeededByFlow, NetworkGuard } from "../src/browser/network-guard.ts";
@@ -234,13 +237,38 @@ describe.skipIf("skip" in browserChoice)(`a real browser (${"path" in browserCho
   };
   const user = { name: "Ui User", email: "ui@example.test", password: "pw-123456789" };
   afterAll(() => Promise.all(servers.map((s) => new Promise((r) => s.close(r)))));
+  // The traces the runs leave are removed at the end (an audit's report copies them in, then removes them).
+  const traces = new Set<string>();
+  afterAll(() => traces.forEach(discardSuiteRun));
+  const auditInBrowser = async (...args: Parameters<typeof auditBrowser>) => {
+    const outcomes = await auditBrowser(...args);
+    for (const outcome of outcomes.values()) for (const trace of outcome.traces ?? []) traces.add(trace.file);
+    return outcomes;
+  };
 
-  test("a site with HttpOnly Lax cookies and nothing in storage passes", async () => {
+  test("a site with HttpOnly Lax cookies and nothing in storage passes; every verdict carries the run's Playwright trace", async () => {
     const outcomes = await auditInBrowser(model(await site({ cookieAttributes: "; HttpOnly; SameSite=Lax", storeJwt: false })), user);
     expect(outcomes.get("browser.token-storage")!.status, outcomes.get("browser.token-storage")!.reason).toBe("pass");
     expect(outcomes.get("cookie.httponly")!.status).toBe("pass");
     expect(outcomes.get("cookie.samesite")!.status).toBe("pass");
     expect(outcomes.get("browser.token-storage")!.notes!.join(" ")).toContain("/home");
+    expect(outcomes.get("browser.token-storage")!.notes!.join(" ")).toContain("driven by Playwright Test");
+    const traces = [...outcomes.values()].map((o) => o.traces?.[0]?.file);
+    expect(new Set(traces).size, JSON.stringify(traces)).toBe(1);
+    const file = traces[0]!;
+    expect(statSync(file).size).toBeGreaterThan(1000);
+    expect(readdirSync(dirname(file)), "only the trace is left of the Playwright run").toEqual([basename(file)]);
+    discardSuiteRun(file);
+    expect(existsSync(dirname(file))).toBe(false);
+  });
+
+  test("signing in a configured account (no sign-up): the trace, which holds its password, is not kept", async () => {
+    const m = model(await site({ cookieAttributes: "; HttpOnly; SameSite=Lax", storeJwt: false }));
+    const outcomes = await auditInBrowser({ ...m, config: { ...m.config, users: { signUp: false } } }, user);
+    const storage = outcomes.get("browser.token-storage")!;
+    expect(storage.status, storage.reason).toBe("pass");
+    expect(storage.traces).toBeUndefined();
+    expect(storage.notes!.join(" ")).toContain("no Playwright trace kept: it would hold the configured user's password");
   });
 
   test("a JWT in localStorage and a script-readable session cookie are caught, each under its own check", async () => {

@@ -12,7 +12,8 @@ import { REPO_ROOT } from "./helpers/cli.ts";
 // against the booted reference app. Nothing of the repository is on the path but the tarball.
 
 const run = promisify(execFile);
-const ONLY = "token.alg-none,transport.missing-token";
+// browser.token-storage: the browser suite runs under Playwright Test from the installed package (dist/playwright.config.js).
+const ONLY = "token.alg-none,transport.missing-token,browser.token-storage";
 let app: ReferenceApp;
 let tarball: string;
 
@@ -83,6 +84,9 @@ describe("the packed tarball", () => {
       const report = JSON.parse(readFileSync(path.join(dir, "reports", "latest", "report.json"), "utf8"));
       expect(report.results.some((r: { status: string }) => r.status === "pass")).toBe(true);
       expect(report.source.file).toBe("authproof.config.ts");
+      const browser = report.results.find((r: { checkId: string }) => r.checkId === "browser.token-storage");
+      expect(browser?.status, JSON.stringify(browser)).toBe("pass");
+      expect(readdirSync(path.join(dir, "reports", "latest", "traces"))).toEqual([path.basename(browser.evidence.traces[0].path)]);
 
       // the programmatic API and the config helper load in this kind of project
       const probe =

@@ -176,7 +176,7 @@ export function buildReport(overrides: Partial<Report> = {}): Report {
   const results = overrides.results ?? rawResults().map(redactResult);
   const failOn: Severity = overrides.policy?.failOn ?? "high";
   return withFindings({
-    schemaVersion: "1.2.0",
+    schemaVersion: SCHEMA_VERSION,
     run: { state: "complete" },
     tool: { name: "authproof", version: "0.1.0" },
     runId: "20260501-101203-a1b2c3",
@@ -332,7 +332,7 @@ export function buildAlgNoneReport(): Report {
     }),
   ];
   return withFindings({
-    schemaVersion: "1.2.0",
+    schemaVersion: SCHEMA_VERSION,
     run: { state: "complete" },
     tool: { name: "authproof", version: "0.1.0" },
     runId: "20261201-alg-none",

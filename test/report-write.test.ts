@@ -1,7 +1,8 @@
-import { mkdtemp, readdir, readFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { reportArtifacts } from "../src/report/artifacts.ts";
 import { applyBaseline } from "../src/report/baseline.ts";
 import { loadReport } from "../src/report/load.ts";
 import type { Report } from "../src/report/schema.ts";
@@ -107,3 +108,45 @@ describe("writeReportFiles", () => {
     }
   });
 });
+
+describe("a report's traces", () => {
+  /** A report whose browser result names a trace, and that trace file in a temporary run directory. */
+  async function withTrace() {
+    const source = await mkdtemp(join(tmpdir(), "authproof-trace-src-"));
+    const file = join(source, "browser-session-abc123.zip");
+    await writeFile(file, "PK trace bytes");
+    const base = buildReport();
+    const traced = { ...base.results[0]!, evidence: { exchanges: [], traces: [{ path: "traces/browser-session-abc123.zip", title: "Playwright trace of the UI sign-up and sign-in" }] } };
+    return { file, report: { ...base, results: [traced, ...base.results.slice(1)] } };
+  }
+
+  it("are copied into the run directory and latest/ under the path the report names, and linked from the HTML", async () => {
+    const outDir = await mkdtemp(join(tmpdir(), "authproof-write-"));
+    const { file, report } = await withTrace();
+    const { runDir, files } = await writeReportFiles(report, { outDir, reporters: ["json", "html"], artifacts: [{ name: "traces/browser-session-abc123.zip", source: file }] });
+    for (const dir of [runDir, join(outDir, "latest")]) expect(await readFile(join(dir, "traces", "browser-session-abc123.zip"), "utf8")).toBe("PK trace bytes");
+    expect(files).toContain(join(runDir, "traces", "browser-session-abc123.zip"));
+    const html = await readFile(join(runDir, "report.html"), "utf8");
+    expect(html).toContain('href="traces/browser-session-abc123.zip"');
+    expect(html).toContain("npx playwright show-trace");
+    expect(reportArtifacts(await loadReport(join(runDir, "report.json")), runDir)).toEqual([{ name: "traces/browser-session-abc123.zip", source: join(runDir, "traces", "browser-session-abc123.zip") }]);
+  });
+
+  it("a missing trace source writes nothing at all; a name leaving the run directory is refused", async () => {
+    const outDir = await mkdtemp(join(tmpdir(), "authproof-write-"));
+    const { file, report } = await withTrace();
+    await expect(writeReportFiles(report, { outDir, reporters: ["json"], artifacts: [{ name: "traces/x.zip", source: `${file}.missing` }] })).rejects.toMatchObject({ code: "REPORT_WRITE_FAILED" });
+    await expect(writeReportFiles(report, { outDir, reporters: ["json"], artifacts: [{ name: "../escape.zip", source: file }] })).rejects.toThrow(/leaves the run directory/);
+    expect(await readdir(outDir)).toEqual([]);
+  });
+
+  it("survive a re-render of the report in place (`authproof report`)", async () => {
+    const outDir = await mkdtemp(join(tmpdir(), "authproof-write-"));
+    const { file, report } = await withTrace();
+    const { runDir } = await writeReportFiles(report, { outDir, reporters: ["json"], artifacts: [{ name: "traces/browser-session-abc123.zip", source: file }] });
+    const again = await loadReport(join(runDir, "report.json"));
+    await writeReportFiles(again, { outDir, reporters: ["json", "html"], overwrite: true, artifacts: reportArtifacts(again, runDir) });
+    expect(await readFile(join(runDir, "traces", "browser-session-abc123.zip"), "utf8")).toBe("PK trace bytes");
+  });
+});
+

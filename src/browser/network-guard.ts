@@ -96,8 +96,13 @@ export class NetworkGuard {
 
   /** One evidence note per distinct blocked request, with a count when it repeated. */
   notes(): string[] {
+    return NetworkGuard.notesOf(this.blocked);
+  }
+
+  /** One evidence note per distinct blocked request (as `notes`), for requests read back from a browser suite run. */
+  static notesOf(blocked: readonly BlockedRequest[]): string[] {
     const counts = new Map<string, number>();
-    for (const b of this.blocked) {
+    for (const b of blocked) {
       const line = describeBlocked(b);
       counts.set(line, (counts.get(line) ?? 0) + 1);
     }

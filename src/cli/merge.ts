@@ -1,10 +1,11 @@
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { REPORTERS, type Reporter } from "../config/schema.ts";
 import { loadReport } from "../report/load.ts";
 import { mergeShards } from "../report/merge.ts";
 import { exitCodeFor } from "../report/summary.ts";
 import { terminalSummary } from "../report/terminal.ts";
 import { writeReportFiles } from "../report/write.ts";
+import { reportArtifacts } from "../report/artifacts.ts";
 import { UsageError } from "./errors.ts";
 
 /**
@@ -18,7 +19,9 @@ export async function mergeCommand(files: string[], flags: { out?: string; repor
   if (unknown) throw new UsageError(`--reporter: unknown reporter "${unknown}" (expected ${REPORTERS.join(", ")})`);
   const reports = await Promise.all(files.map(async (file) => ({ file, report: await loadReport(resolve(file)) })));
   const merged = mergeShards(reports);
-  const written = await writeReportFiles(merged, { outDir: resolve(flags.out ?? "reports"), reporters, overwrite: true });
+  // The shards' traces (each named once, the first shard holding it wins) go along with the merged report.
+  const artifacts = [...new Map(reports.flatMap(({ file, report }) => reportArtifacts(report, dirname(resolve(file)))).reverse().map((a) => [a.name, a])).values()];
+  const written = await writeReportFiles(merged, { outDir: resolve(flags.out ?? "reports"), reporters, overwrite: true, artifacts });
   for (const line of terminalSummary(merged)) console.log(line);
   console.log(`merged ${files.length} shards: ${merged.results.length} results; reports: ${written.runDir}`);
   if (merged.run.state !== "complete") {

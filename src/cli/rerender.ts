@@ -10,6 +10,7 @@ import { applyIgnoreFile, loadIgnoreFile } from "../report/ignore.ts";
 import { loadReport } from "../report/load.ts";
 import { exitCodeFor } from "../report/summary.ts";
 import { writeReportFiles } from "../report/write.ts";
+import { reportArtifacts } from "../report/artifacts.ts";
 import { summaryLine } from "../report/terminal.ts";
 import { UsageError } from "./errors.ts";
 
@@ -43,7 +44,7 @@ export async function rerenderReport(file: string, flags: RerenderFlags): Promis
   if (flags.sourceFile) report = { ...report, source: { file: flags.sourceFile, routes: report.source?.routes ?? {} } };
   if (reporters.length > 0) {
     const outDir = resolve(flags.out ?? dirname(dirname(resolve(file))));
-    const written = await writeReportFiles(report, { outDir, reporters, overwrite: true });
+    const written = await writeReportFiles(report, { outDir, reporters, overwrite: true, artifacts: reportArtifacts(report, dirname(resolve(file))) });
     console.log(`authproof: re-rendered ${written.files.length} file(s) in ${written.runDir}`);
   }
   if (flags.github) await writeGithub(report);

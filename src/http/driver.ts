@@ -91,6 +91,7 @@ export class HttpDriver {
   private haltReason: string | undefined;
   private wakeOnHalt!: () => void;
   private readonly halted = new Promise<void>((resolve) => (this.wakeOnHalt = resolve));
+  private readonly haltController = new AbortController();
   private readonly adaptive: boolean;
   private firstSentAt: number | undefined;
   private lastAnswerAt: number | undefined;
@@ -189,10 +190,16 @@ export class HttpDriver {
     if (this.haltReason) return;
     this.haltReason = reason;
     this.wakeOnHalt();
+    this.haltController.abort(reason);
     if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
     const pools = [...this.pools.values()];
     this.pools.clear();
     for (const pool of pools) void pool.destroy().catch(() => undefined);
+  }
+
+  /** Aborted when the driver halts, so work outside it (the browser suite's child process) stops with it. */
+  get haltSignal(): AbortSignal {
+    return this.haltController.signal;
   }
 
   /** Why the driver stopped sending, or undefined while it sends. */

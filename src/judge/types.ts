@@ -55,6 +55,8 @@ export interface CheckOutcome {
   impact?: "forgery" | "claims" | "leniency";
   /** A forged token's answer came back as the identity it chose. */
   exploitConfirmed?: boolean;
+  /** Playwright traces of what the browser did (absolute paths of temporary files; the report copies them in). */
+  traces?: Array<{ file: string; title: string }>;
 }
 
 /** How one operation answers a valid token (positive control) and no token (negative control). */

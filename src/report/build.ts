@@ -1,3 +1,4 @@
+import { traceReportPath } from "./artifacts.ts";
 import { CHECKS, getCheck } from "../catalogue/checks.ts";
 import { toCurlWithVariables } from "../http/curl.ts";
 import type { Exchange as HttpExchange } from "../http/types.ts";
@@ -120,12 +121,13 @@ function toResult(recorded: CheckOutcome, durationMs: number, users: ReadonlyArr
     ...(outcome.exploitConfirmed ? { exploitConfirmed: true } : {}),
     ...(endpoint ? { endpoint } : {}),
     ...(outcome.reason ? { reason: outcome.reason } : {}),
-    ...(exchanges.length || outcome.failedVariants || outcome.notes
+    ...(exchanges.length || outcome.failedVariants || outcome.notes || outcome.traces?.length
       ? {
           evidence: {
             exchanges: exchanges.map(({ label, exchange }) => toEvidence(label, exchange)),
             ...(outcome.failedVariants ? { failedVariants: outcome.failedVariants } : {}),
             ...(outcome.notes?.length ? { notes: outcome.notes } : {}),
+            ...(outcome.traces?.length ? { traces: outcome.traces.map((t) => ({ path: traceReportPath(t.file), title: t.title })) } : {}),
           },
         }
       : {}),

@@ -387,11 +387,23 @@ function renderEvidence(result: Result, named: boolean): string[] {
   if (exchanges.length > 0) parts.push(`<h4>Evidence${esc(where)}</h4>\n${exchanges.map((x, i) => renderExchange(x, i === 0)).join("\n")}`);
   const notes = result.evidence?.notes ?? [];
   if (notes.length > 0) parts.push(`<h4>Notes${esc(where)}</h4><ul class="notes">${notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>`);
+  parts.push(...renderTraces(result, where));
   if (result.reproduce) {
     parts.push(`<h4>Reproduce${esc(where)}</h4>
     ${renderRepro(result)}`);
   }
   return parts;
+}
+
+/** Links to the result's Playwright traces (files beside report.html) and the command that opens them. */
+function renderTraces(result: Result, where: string): string[] {
+  const traces = result.evidence?.traces ?? [];
+  if (traces.length === 0) return [];
+  const items = traces.map(
+    (t) => `<li><a class="trace" href="${esc(t.path)}" download>${esc(t.title)}</a> <code>npx playwright show-trace ${esc(shellQuote(t.path))}</code></li>`,
+  );
+  return [`<h4>Playwright trace${esc(where)}</h4><ul class="traces">${items.join("")}</ul>
+    <p class="muted small">Run the command in this report's directory: the trace viewer shows every step, page, request and the cookies the browser held.</p>`];
 }
 
 /**
@@ -455,6 +467,7 @@ function renderResultCard(result: Result, check: CheckEntry | undefined): string
   }
   const notes = result.evidence?.notes ?? [];
   if (notes.length > 0) parts.push(`<h4>Notes</h4><ul class="notes">${notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>`);
+  parts.push(...renderTraces(result, ""));
   if (result.reproduce) {
     parts.push(`<h4>Reproduce</h4>
     ${renderRepro(result)}`);

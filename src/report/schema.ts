@@ -9,9 +9,10 @@ import { countFindings, summarize } from "./summary.ts";
  * 1.2.0 added `acceptance` on results and findings (the ignore file), `summary.accepted` and
  * `summary.findings.accepted` (0 in older reports), `source` (where SARIF / JUnit point in the audited
  * repository), a result's `replay` (what `authproof replay` needs to re-mint its token) and `requests`
- * (what the audit sent, per family, and the pace it used), and the target mode `session`.
+ * (what the audit sent, per family, and the pace it used), and the target mode `session`. 1.3.0 added a
+ * result's `evidence.traces` (Playwright traces of the browser checks, files inside the run directory).
  */
-export const SCHEMA_VERSION = "1.2.0";
+export const SCHEMA_VERSION = "1.3.0";
 
 /** Where the published JSON Schema of this version lives, relative to the repository root. */
 export const SCHEMA_FILE = `reports/schema/report-${SCHEMA_VERSION}.schema.json`;
@@ -96,6 +97,15 @@ const ResultSchema = z
         exchanges: z.array(ExchangeSchema),
         failedVariants: z.array(z.string()).optional(),
         notes: z.array(z.string()).optional(),
+        traces: z
+          .array(
+            z.object({
+              path: z.string().min(1).meta({ description: "The trace file, relative to the run directory (`traces/….zip`); open it with `npx playwright show-trace <path>`" }),
+              title: z.string(),
+            }),
+          )
+          .optional()
+          .meta({ description: "Playwright traces of what the browser did for this result" }),
       })
       .optional(),
     reproduce: z

@@ -1,5 +1,6 @@
-import { mkdir, mkdtemp, open, readdir, rename, rm, stat } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { copyFile, mkdir, mkdtemp, open, readdir, rename, rm, stat } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import type { ReportArtifact } from "./artifacts.ts";
 import { ReportError } from "./errors.ts";
 import { renderHtml } from "./html.ts";
 import { renderJunit } from "./junit.ts";
@@ -27,6 +28,8 @@ export interface WriteOptions extends RenderOptions {
   reporters: Reporter[];
   /** Replace an existing `outDir/<runId>/` (e.g. re-rendering a report). Default: refuse with REPORT_EXISTS. */
   overwrite?: boolean;
+  /** Files the report names (Playwright traces), copied into the run directory beside the rendered formats. */
+  artifacts?: ReportArtifact[];
   /** Called after each file is durably written to a temporary directory (lets tests simulate a crash). */
   onFileWritten?: (file: string) => void | Promise<void>;
 }
@@ -93,6 +96,7 @@ export async function writeReportFiles(
         await writeDurably(join(dir, name), text);
         await options.onFileWritten?.(join(dir, name));
       }
+      for (const artifact of options.artifacts ?? []) await copyDurably(artifact, dir);
       await syncDirectory(dir);
     }
 
@@ -111,7 +115,7 @@ export async function writeReportFiles(
       { cause: error },
     );
   }
-  return { runDir, files: contents.map(({ name }) => join(runDir, name)) };
+  return { runDir, files: [...contents.map(({ name }) => join(runDir, name)), ...(options.artifacts ?? []).map(({ name }) => join(runDir, name))] };
 }
 
 /** Renames a complete temporary directory onto `target`, moving an existing target aside first. */
@@ -135,6 +139,21 @@ async function writeDurably(file: string, text: string): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+/** Copies an artifact to its name inside `dir` (names are relative and stay inside it) and fsyncs it. */
+async function copyDurably(artifact: ReportArtifact, dir: string): Promise<void> {
+  const target = resolve(dir, artifact.name);
+  if (!target.startsWith(`${dir}/`)) throw new Error(`artifact name ${JSON.stringify(artifact.name)} leaves the run directory`);
+  await mkdir(dirname(target), { recursive: true });
+  await copyFile(artifact.source, target);
+  const handle = await open(target, "r+");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await syncDirectory(dirname(target));
 }
 
 /** fsync a directory so renames inside it survive a power cut; not supported everywhere (Windows), so best effort. */

@@ -12,6 +12,8 @@ import { loadReport } from "../report/load.ts";
 import type { Report } from "../report/schema.ts";
 import { exitCodeFor } from "../report/summary.ts";
 import { writeReportFiles } from "../report/write.ts";
+import { traceArtifacts } from "../report/artifacts.ts";
+import { discardSuiteRun } from "../browser/suite-run.ts";
 import { buildReport, redactDeep } from "../report/build.ts";
 import { cleanupTarget, type CleanupScope } from "../target/cleanup.ts";
 import type { TargetModel } from "../model/target.ts";
@@ -122,10 +124,12 @@ export async function runAudit(config: AuthproofConfig, hooks: AuditHooks, cwd =
     if (incomplete) report = { ...report, run: { state: "incomplete", reason: incomplete } };
     if (ignored) report = applyIgnoreFile(report, ignored);
     if (baseline) report = applyBaseline(report, baseline);
+    const artifacts = traceArtifacts(suites.recorded.map((r) => r.outcome));
     const written = await writeReportFiles(report, {
       outDir: resolve(cwd, config.run.out),
       reporters: config.run.reporters,
-    });
+      artifacts,
+    }).finally(() => artifacts.forEach((a) => discardSuiteRun(a.source)));
     return {
       report,
       runDir: written.runDir,

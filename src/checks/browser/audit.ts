@@ -1,11 +1,11 @@
-import type { Browser } from "playwright-core";
 import { secureExpectation } from "../../target/cookie-session.ts";
 import type { CheckOutcome } from "../../judge/types.ts";
 import { judgeJar, judgeTokenStorage } from "./judge.ts";
-import { hostsOf, launchChromium, resolveChromium } from "../../browser/launch.ts";
-import { describeBlocked, NetworkGuard } from "../../browser/network-guard.ts";
-import { runBrowserSession, type BrowserSession } from "../../browser/session.ts";
-import { uiSelectors, UiFlowError } from "../../browser/ui.ts";
+import { BROWSER_ENV, guardAddresses, hostsOf, resolveChromium } from "../../browser/launch.ts";
+import { connectGuard, guardEnv } from "../../browser/connect-guard.ts";
+import { describeBlocked, isNeededByFlow, NetworkGuard } from "../../browser/network-guard.ts";
+import { discardSuiteRun, runBrowserSuite } from "../../browser/suite-run.ts";
+import { uiSelectors } from "../../browser/ui.ts";
 
 /** The checks the browser suite records: storage, and the cookie attributes as the browser keeps them. */
 export const BROWSER_CHECKS = ["browser.token-storage", "cookie.httponly", "cookie.secure", "cookie.samesite"] as const;
@@ -28,7 +28,8 @@ export interface BrowserModelView {
 }
 
 /**
- * Runs the UI sign-up / sign-in in Chromium once and judges every browser check from it. Never rejects: no
+ * Runs the UI sign-up / sign-in in Chromium once, as the Playwright Test suite suites/browser.pw.ts, and judges
+ * every browser check from what it saw; each verdict carries the run's Playwright trace. Never rejects: no
  * browser → `skip` with the reason; a UI step that fails → `error` naming the step. The browser reaches only
  * the Better Auth and API origins: other requests are blocked and noted, and a blocked request the flow
  * needed (a page load or a data call) makes every check `error` naming it.
@@ -36,7 +37,7 @@ export interface BrowserModelView {
 export async function auditInBrowser(
   model: BrowserModelView,
   fresh: { name: string; email: string; password: string },
-  opts: { timeoutMs?: number } = {},
+  opts: { timeoutMs?: number; signal?: AbortSignal; keepTrace?: boolean } = {},
 ): Promise<Map<BrowserCheckId, CheckOutcome>> {
   const { config } = model;
   const endpoint = { method: "UI", path: config.browser.signInPath, url: new URL(config.browser.signInPath, model.authOrigin).href };
@@ -45,37 +46,54 @@ export async function auditInBrowser(
   if ("skip" in choice) return all((checkId) => ({ checkId, endpoint, status: "skip", reason: choice.skip }));
 
   const allowedOrigins = [...new Set([model.authOrigin, model.apiOrigin])];
-  const guard = new NetworkGuard(allowedOrigins);
-  const withBlocked = (outcome: CheckOutcome): CheckOutcome => (guard.blocked.length ? { ...outcome, notes: [...(outcome.notes ?? []), ...guard.notes()] } : outcome);
-  let browser: Browser | undefined;
-  let session: BrowserSession;
-  try {
-    browser = await launchChromium(choice.path, hostsOf(allowedOrigins));
-    const signUp = config.users.signUp;
-    const user = signUp ? fresh : { name: "", email: model.users[0]!.email, password: model.users[0]!.password };
-    session = await runBrowserSession(browser, {
-      origin: model.authOrigin,
-      authBasePath: config.auth.basePath,
-      signUpPath: config.browser.signUpPath,
-      signInPath: config.browser.signInPath,
-      selectors: uiSelectors(config.browser.selectors),
-      user,
-      signUp,
-      timeoutMs: opts.timeoutMs ?? Math.max(15_000, config.timeouts.requestMs * 3),
-      guard,
-    });
-  } catch (error) {
-    const message = error instanceof UiFlowError ? error.message : `the browser (${choice.source}, ${choice.path}) failed: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`;
-    const hint = error instanceof UiFlowError ? " (set browser.signUpPath / signInPath / selectors for this app)" : "";
-    const blocked = guard.blocked.length ? `; blocked outside ${allowedOrigins.join(", ")}: ${[...new Set(guard.blocked.map(describeBlocked))].join(", ")}` : "";
-    return all((checkId) => withBlocked({ checkId, endpoint, status: "error", reason: message + hint + blocked }));
-  } finally {
-    await browser?.close().catch(() => undefined);
+  const signUp = config.users.signUp;
+  const user = signUp ? fresh : { name: "", email: model.users[0]!.email, password: model.users[0]!.password };
+  const timeoutMs = opts.timeoutMs ?? Math.max(15_000, config.timeouts.requestMs * 3);
+  const run = await runBrowserSuite(
+    {
+      executablePath: choice.path,
+      allowedOrigins,
+      browserEnv: { ...BROWSER_ENV, ...guardEnv(connectGuard(), await guardAddresses(hostsOf(allowedOrigins))) },
+      session: {
+        origin: model.authOrigin,
+        authBasePath: config.auth.basePath,
+        signUpPath: config.browser.signUpPath,
+        signInPath: config.browser.signInPath,
+        selectors: uiSelectors(config.browser.selectors),
+        user,
+        signUp,
+        timeoutMs,
+      },
+      testTimeoutMs: timeoutMs * 4 + 30_000,
+    },
+    { killAfterMs: timeoutMs * 4 + 90_000, ...(opts.signal ? { signal: opts.signal } : {}) },
+  );
+  // The trace holds what was typed: a password the audit made up (its own user, removed at clean-up) may stay
+  // in the report; a configured account's may not, unless asked for (run.includeTokens).
+  const keepTrace = run.trace !== undefined && (signUp || opts.keepTrace === true);
+  if (run.trace && !keepTrace) discardSuiteRun(run.trace);
+  const traceNote = run.trace && !keepTrace ? ["no Playwright trace kept: it would hold the configured user's password (--include-tokens keeps it)"] : [];
+  const withTrace = (outcome: CheckOutcome): CheckOutcome => ({
+    ...outcome,
+    ...(keepTrace ? { traces: [{ file: run.trace!, title: `Playwright trace of the UI ${signUp ? "sign-up and sign-in" : "sign-in"}` }] } : {}),
+    ...(traceNote.length ? { notes: [...(outcome.notes ?? []), ...traceNote] } : {}),
+  });
+  const blocked = run.result?.blocked ?? [];
+  const blockedNotes = NetworkGuard.notesOf(blocked);
+  const finish = (outcome: CheckOutcome): CheckOutcome => withTrace(blocked.length ? { ...outcome, notes: [...(outcome.notes ?? []), ...blockedNotes] } : outcome);
+
+  if (!run.result || !run.result.ok) {
+    const failed = run.result && !run.result.ok ? run.result : undefined;
+    const message = failed ? (failed.uiFlow ? failed.error : `the browser (${choice.source}, ${choice.path}) failed: ${failed.error}`) : `the browser (${choice.source}, ${choice.path}) failed: ${run.problem}`;
+    const hint = failed?.uiFlow ? " (set browser.signUpPath / signInPath / selectors for this app)" : "";
+    const outside = blocked.length ? `; blocked outside ${allowedOrigins.join(", ")}: ${[...new Set(blocked.map(describeBlocked))].join(", ")}` : "";
+    return all((checkId) => finish({ checkId, endpoint, status: "error", reason: message + hint + outside }));
   }
-  const needed = guard.needed();
+  const { session } = run.result;
+  const needed = blocked.filter(isNeededByFlow);
   if (needed.length > 0) {
     const reason = `the UI flow needed ${describeBlocked(needed[0]!)}${needed.length > 1 ? ` (and ${needed.length - 1} more)` : ""}, outside the configured origins (${allowedOrigins.join(", ")}); authproof blocked it, so the browser verdicts would not describe the real flow`;
-    return all((checkId) => withBlocked({ checkId, endpoint, status: "error", reason }));
+    return all((checkId) => finish({ checkId, endpoint, status: "error", reason }));
   }
 
   const serverCookieNames = [...(session.signUp?.setCookies ?? []), ...session.signIn.setCookies].map((line) => line.split("=")[0]!.trim());
@@ -84,8 +102,8 @@ export async function auditInBrowser(
   const jarEndpoint = { ...endpoint, path: `${config.browser.signInPath} (browser cookie jar)` };
   const jarScene = { endpoint: jarEndpoint, rawLines: session.signIn.setCookies, jar: session.jar, readableByScripts: [...new Set(readable)], expectSecure: secure.expect, secureBasis: secure.basis };
   const storage = judgeTokenStorage(endpoint, session.snapshots, session.sessionTokens, serverCookieNames);
-  const notes = [`browser: ${choice.source} (${choice.path})`, `signed ${config.users.signUp ? "up and in" : "in"} through ${session.signIn.formUrl}, landed on ${session.signIn.landedOn}`];
+  const notes = [`browser: ${choice.source} (${choice.path}), driven by Playwright Test`, `signed ${signUp ? "up and in" : "in"} through ${session.signIn.formUrl}, landed on ${session.signIn.landedOn}`];
   return all((checkId) =>
-    withBlocked(checkId === "browser.token-storage" ? { ...storage, notes: [...notes, ...(storage.notes ?? [])] } : judgeJar(checkId, jarScene)),
+    finish(checkId === "browser.token-storage" ? { ...storage, notes: [...notes, ...(storage.notes ?? [])] } : judgeJar(checkId, jarScene)),
   );
 }

@@ -8,7 +8,9 @@ import { withBetterAuth } from "../../model/endpoint.ts";
 
 /** One UI sign-up and sign-in in Chromium per audit; the browser and cookie checks read their verdicts from it. */
 export async function browserVerdict(ctx: AuditContext, checkId: BrowserCheckId): Promise<CheckOutcome> {
-  const verdicts = await ctx.shared("browser session", () => auditInBrowser(withBetterAuth(ctx.model), makeTestUser(ctx.model.seed, 7)));
+  const verdicts = await ctx.shared("browser session", () =>
+    auditInBrowser(withBetterAuth(ctx.model), makeTestUser(ctx.model.seed, 7), { signal: ctx.driver.haltSignal, keepTrace: ctx.model.config.run.includeTokens }),
+  );
   const outcome = verdicts.get(checkId);
   if (!outcome) throw new Error(`no browser verdict for ${checkId}`);
   return outcome;
