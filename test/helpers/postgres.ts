@@ -16,15 +16,45 @@ export interface TestPostgres {
 
 const SUPERUSER = "authproof";
 
+/** The image testcontainers starts when a Docker engine answers. */
+const POSTGRES_IMAGE = "postgres:17-alpine";
+
 /**
- * Starts PostgreSQL for a test. When a Docker engine answers, that would be the place for a testcontainers runtime;
- * this project does not ship one yet, so the helper says so in one line and always takes the local path: the
- * binaries of Debian's `postgresql` package (PATH, else /usr/lib/postgresql/<version>/bin), a data directory in a
- * temp dir, `listen_addresses=127.0.0.1` on a free port, no Unix socket. As root (initdb refuses to run as root) the
- * server runs as the `postgres` user the Debian package creates, through `runuser`.
+ * Starts PostgreSQL for a test, saying in one line which way. When a Docker engine answers, testcontainers starts
+ * the official image (`POSTGRES_IMAGE`), queried with the container's own psql; when there is no engine, or the
+ * container cannot start (no image to pull), the local path: the binaries of Debian's `postgresql` package (PATH,
+ * else /usr/lib/postgresql/<version>/bin), a data directory in a temp dir, `listen_addresses=127.0.0.1` on a free
+ * port, no Unix socket. As root (initdb refuses to run as root) the local server runs as the `postgres` user the
+ * Debian package creates, through `runuser`.
  */
 export async function startTestPostgres(log: (line: string) => void = (line) => console.error(line)): Promise<TestPostgres> {
-  log(dockerReachable() ? "postgres: a Docker engine answers, but no testcontainers runtime is bundled: using local PostgreSQL binaries" : "postgres: no Docker engine reachable: using local PostgreSQL binaries");
+  if (!dockerReachable()) {
+    log("postgres: no Docker engine reachable: using local PostgreSQL binaries");
+    return startLocalPostgres();
+  }
+  try {
+    const container = await startContainerPostgres();
+    log(`postgres: a Docker engine answers: testcontainers started ${POSTGRES_IMAGE} at ${container.url.replace(/:[^:@/]*@/, ":***@")}`);
+    return container;
+  } catch (error) {
+    log(`postgres: a Docker engine answers, but testcontainers could not start ${POSTGRES_IMAGE} (${(error as Error).message.split("\n")[0]}): using local PostgreSQL binaries`);
+    return startLocalPostgres();
+  }
+}
+
+async function startContainerPostgres(): Promise<TestPostgres> {
+  const { PostgreSqlContainer } = await import("@testcontainers/postgresql");
+  const container = await new PostgreSqlContainer(POSTGRES_IMAGE).withUsername(SUPERUSER).withPassword("authproof").withDatabase("postgres").start();
+  const query = (sql: string): string[][] => {
+    const args = ["exec", container.getId(), "psql", "-X", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1", "-U", SUPERUSER, "-d", "postgres", "-c", sql];
+    const result = spawnSync("docker", args, { encoding: "utf8", timeout: 10_000 });
+    if (result.status !== 0) throw new Error(`psql in ${POSTGRES_IMAGE}: ${(result.stderr || String(result.error)).trim()}`);
+    return result.stdout.split("\n").filter((line) => line !== "").map((line) => line.split("\t"));
+  };
+  return { url: container.getConnectionUri(), query, stop: async () => void (await container.stop()) };
+}
+
+async function startLocalPostgres(): Promise<TestPostgres> {
   const bin = postgresBinDir();
   const asUser = process.getuid?.() === 0 ? systemUser("postgres") : undefined;
   const tempDir = mkdtempSync(path.join(tmpdir(), "authproof-pg-"));
