@@ -34,6 +34,16 @@ describe("a full reference audit on PostgreSQL", () => {
     expect(Number(pg.query(`SELECT count(*) FROM "user"`)[0]![0])).toBe(0);
   }, 320_000);
 
+  test("session mode: session.expired-accepted expires the audit's own session in PostgreSQL, and the backend refuses it", async () => {
+    const run = await runCli(["reference", "--mode", "session", "--database-url", pg.url, "--only", "session.expired-accepted,session.revoked-accepted", "--seed", "7", "--reporter", "json"], {}, 300_000);
+    expect(run.report, run.stderr).toBeDefined();
+    const expired = run.report!.results.find((r) => r.checkId === "session.expired-accepted");
+    expect(expired?.status, JSON.stringify(expired)).toBe("pass");
+    expect(expired!.evidence!.exchanges.map((x) => x.response?.status)).toEqual([200, 401]);
+    expect(checkIdsWith(run.report!, "fail")).toEqual([]);
+    expect(run.code, run.stderr).toBe(0);
+  }, 320_000);
+
   test("shared-secret mode: the backend reads users and roles from Better Auth's tables in PostgreSQL", async () => {
     const app = await startReference({ mode: "shared-secret", databaseUrl: pg.url });
     try {

@@ -5,7 +5,7 @@ import type { AuditContext } from "../../model/context.ts";
 import { bearer, endpointOf } from "../../model/endpoint.ts";
 import type { Probe } from "../../model/target.ts";
 import { cookieHeader, signIn, signOut, type AuthEndpoint, type Identity } from "../../target/identities.ts";
-import { canExpireSessions, expireSession } from "../../target/session-db.ts";
+import { expireSession } from "../../target/session-db.ts";
 
 const NOT_SESSION_MODE = "session mode only (mode: session): the backend takes JWTs here";
 const SESSION_COOKIE = /^(?:__Secure-)?[^=;]*\.session_token$/;
@@ -137,7 +137,6 @@ export class SessionModeScenario {
     if (!this.mode) return { ...base, status: "skip", reason: NOT_SESSION_MODE };
     const database = this.ctx.model.config.session.authDatabase;
     if (!database) return { ...base, status: "skip", reason: "needs Better Auth's database (session.authDatabase) to expire a session of the audit" };
-    if (!canExpireSessions(database)) return { ...base, status: "skip", reason: "session.authDatabase: only SQLite files are supported to expire a session" };
     const probe = this.probe();
     if (!probe) return { ...base, status: "skip", reason: "no read operation where a valid session gets 2xx" };
     const identity = await this.signInA();
@@ -145,7 +144,9 @@ export class SessionModeScenario {
       const control = await this.send(probe.request, bearer(identity.sessionToken));
       if (!isSuccess(control)) return { ...base, status: "error", reason: `a fresh session got ${control.response?.status ?? "no answer"} before it was expired`, exchanges: [{ label: "control", exchange: control }] };
       const [token] = identity.sessionToken.split(".");
-      if (!token || !expireSession(database, token)) return { ...base, status: "error", reason: "the fresh session was not found in session.authDatabase" };
+      const expired = token ? await expireSession(database, token).catch((error: Error) => `session.authDatabase could not be changed: ${error.message.split("\n")[0]}`) : false;
+      if (typeof expired === "string") return { ...base, status: "error", reason: expired };
+      if (!expired) return { ...base, status: "error", reason: "the fresh session was not found in session.authDatabase" };
       const exchanges = [{ label: "Bearer token of an expired session", exchange: await this.send(probe.request, bearer(identity.sessionToken)) }];
       return judgeRefused(base, endpointOfProbe(probe), exchanges, "an expired session", [{ label: "control: the same session before it expired", exchange: control }, ...exchanges]);
     } finally {
