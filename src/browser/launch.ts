@@ -3,7 +3,8 @@ import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import { connectGuard, guardEnv } from "./connect-guard.ts";
 import { isLoopbackHost } from "../http/loopback.ts";
-import { chromium, type Browser } from "playwright-core";
+import { createRequire } from "node:module";
+import type { Browser } from "playwright-core";
 
 /**
  * playwright-core 1.65's own `--disable-features` list. Chromium keeps only the last `--disable-features`
@@ -137,6 +138,8 @@ export function resolveChromium(opts: ResolveChromiumOptions = {}): ChromiumChoi
  */
 export async function launchChromium(path: string, allowedHosts: readonly string[]): Promise<Browser> {
   const guard = guardEnv(connectGuard(), await guardAddresses(allowedHosts));
+  // Loaded here, not at import: playwright-core costs ~90 MB, and the audit's own browser suite runs in Playwright Test.
+  const { chromium } = await import("playwright-core");
   return chromium.launch({ executablePath: path, headless: true, args: lockedDownArgs(allowedHosts), env: { ...process.env, ...BROWSER_ENV, ...guard } });
 }
 
@@ -164,7 +167,7 @@ export async function guardAddresses(allowedHosts: readonly string[], resolvConf
 
 function playwrightRegistryPath(): string | undefined {
   try {
-    return chromium.executablePath();
+    return (createRequire(import.meta.url)("playwright-core") as typeof import("playwright-core")).chromium.executablePath();
   } catch {
     return undefined;
   }

@@ -1,4 +1,5 @@
-import { Faker, en } from "@faker-js/faker";
+import type { Faker } from "@faker-js/faker";
+import { englishFaker } from "./faker.ts";
 import { CIRCULAR_REF, EXTERNAL_REF } from "./openapi.ts";
 import fc from "fast-check";
 
@@ -103,8 +104,7 @@ class Generator {
   private readonly resolveRef?: (ref: string) => unknown;
 
   constructor(opts: SynthesizeOptions) {
-    this.faker = new Faker({ locale: [en] });
-    this.faker.seed(opts.seed);
+    this.faker = englishFaker(opts.seed);
     this.faker.setDefaultRefDate(REFERENCE_DATE);
     this.includeOptional = opts.includeOptional ?? true;
     this.resolveRef = opts.resolveRef;

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { Faker, en } from "@faker-js/faker";
+import { englishFaker } from "./faker.ts";
 import { TargetError, type TargetErrorCode } from "./errors.ts";
 
 /**
@@ -67,8 +67,7 @@ const minted: TestUser[] = [];
  * that were signed up, wherever that happened.
  */
 export function makeTestUser(seed: number, index: number, opts: { password?: string } = {}): TestUser {
-  const faker = new Faker({ locale: [en] });
-  faker.seed([seed, index]);
+  const faker = englishFaker([seed, index]);
   const unique = randomBytes(4).toString("hex");
   const user = {
     name: faker.person.fullName(),
