@@ -6,7 +6,7 @@ import { DOCUMENT_MAX_BYTES, fetchJwks } from "./identities.ts";
 import { prepareUsers } from "./users.ts";
 import { discoverOperations } from "./openapi.ts";
 import { fillPath, idOf, inferResources, type Resource } from "./resources.ts";
-import { anonymousProbe, buildProbe, planProbe } from "./probes.ts";
+import { planProbe, probeOperation } from "./probes.ts";
 import { strayItemUrl } from "./strays.ts";
 import { openapiDocument } from "./openapi-source.ts";
 import { mineCandidates } from "./mining.ts";
@@ -84,10 +84,7 @@ export async function prepareTarget(
   // No probe changes what another reads (writes aim at ids that do not exist, new objects or bodies that
   // cannot be applied), so they are built at once; writes the user opted into (--allow-destructive) go after,
   // one by one. The results are folded in plan order.
-  const build = async (plan: (typeof plans)[number]) => {
-    const probe = await buildProbe(driver, plan, users);
-    return { plan, probe, sent: await anonymousProbe(driver, plan, probe, config) };
-  };
+  const build = async (plan: (typeof plans)[number]) => ({ plan, ...(await probeOperation(driver, plan, users, config)) });
   const optedIn = (plan: (typeof plans)[number]) => plan.kind === "write" && plan.aim === "opted in (--allow-destructive)";
   const safe = await Promise.all(plans.filter((plan) => !optedIn(plan)).map(build));
   const destructive: Awaited<ReturnType<typeof build>>[] = [];
