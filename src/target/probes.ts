@@ -13,6 +13,11 @@ const ADMIN_OR_BULK = /^(?:admin|administration|internal|bulk|batch|all|clear|cl
 /** A token no verifier accepts: the third control, which tells "the token check is reached" from "any answer". */
 export const INVALID_TOKEN = "authproof-invalid-token";
 
+/** Whether the operation only reads (GET, HEAD, OPTIONS): its probe addresses user A's own object; a write's needs none. */
+export function readsOnly(op: Operation): boolean {
+  return SAFE_METHODS.has(op.method);
+}
+
 /** What the audit may send to one operation, decided before anything is sent. */
 export type ProbePlan =
   | { op: Operation; kind: "read"; request: HttpRequest }
@@ -37,7 +42,7 @@ interface PlanContext {
  */
 export function planProbe(op: Operation, ctx: PlanContext): ProbePlan {
   const { config, resources, objects, owner } = ctx;
-  const read = SAFE_METHODS.has(op.method);
+  const read = readsOnly(op);
   const allowDestructive = config.run.allowDestructive;
   if (!read && !allowDestructive && segmentsOf(op.path).some((s) => ADMIN_OR_BULK.test(s)))
     return { op, kind: "unsafe", reason: "would change data the audit did not create (an admin or bulk route)" };
