@@ -93,6 +93,9 @@ export class HttpDriver {
   private readonly halted = new Promise<void>((resolve) => (this.wakeOnHalt = resolve));
   private readonly haltController = new AbortController();
   private readonly adaptive: boolean;
+  private firstAnswerSeen!: () => void;
+  /** Resolves when a target first answers anything (what can wait for a live target starts then). */
+  readonly answered = new Promise<void>((resolve) => (this.firstAnswerSeen = resolve));
   private firstSentAt: number | undefined;
   private lastAnswerAt: number | undefined;
   private readonly counters = { sent: 0, retries: 0, errors: 0, timeouts: 0, blocked: 0, stopped: 0, overBudget: 0, cancelled: 0 };
@@ -169,6 +172,7 @@ export class HttpDriver {
       const response = exchange.response;
       if (response) {
         this.health.answered(origin);
+        this.firstAnswerSeen();
       } else if (exchange.error?.kind === "refused" || exchange.error?.kind === "reset") {
         this.health.failed(origin, exchange.error.kind);
       }

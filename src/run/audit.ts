@@ -78,6 +78,16 @@ export async function runAudit(config: AuthproofConfig, hooks: AuditHooks, cwd =
   const driver = new HttpDriver({ ...driverOptions(config), ...(deadlineAt ? { deadlineAt } : {}) });
   stop.onStop((cause) => driver.halt(describeStop(cause)));
   const ledger: PrepareLedger = { users: [], objects: [], resources: [] };
+  // vitest and the check families load once the target has answered (a fast first request), alongside the rest
+  // of the preparation (its 429 back-offs, say).
+  let suitesModule: Promise<typeof import("./run-suites.ts")> | undefined;
+  const loadSuites = () => {
+    if (suitesModule) return suitesModule;
+    suitesModule = import("./run-suites.ts");
+    suitesModule.catch(() => undefined); // a failure surfaces where it is awaited
+    return suitesModule;
+  };
+  void driver.answered.then(loadSuites);
   try {
     let model: TargetModel;
     try {
@@ -92,8 +102,7 @@ export async function runAudit(config: AuthproofConfig, hooks: AuditHooks, cwd =
       throw error;
     }
     const redact = makeRedactor(secretsOf(model), { includeTokens: config.run.includeTokens });
-    // vitest and the check families load only now, once the target has answered (a fast first request).
-    const { runSuites } = await import("./run-suites.ts");
+    const { runSuites } = await loadSuites();
     const suites = await runSuites(model, (outcome) => hooks.progress(redactDeep(outcome, redact)), {
       stop,
       ...(deadlineAt ? { deadlineAt } : {}),

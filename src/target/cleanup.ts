@@ -74,17 +74,18 @@ export async function cleanupObjects(
   driver: HttpDriver,
   scope: Pick<CleanupScope, "users" | "objects" | "resources" | "strays">,
 ): Promise<{ removed: number; left: string[] }> {
-  let removed = 0;
-  const left: string[] = [];
-  for (const object of scope.objects) {
-    const resource = scope.resources.find((r) => r.collection === object.resource);
-    const owner = scope.users.find((u) => u.label === object.owner);
-    const exchange = resource?.remove && owner ? await driver.send({ method: "DELETE", url: object.url, headers: bearer(owner.token), operation: resource.remove.path, aim: "an object the audit created" }) : undefined;
-    const status = exchange?.response?.status ?? 0;
-    if (status >= 200 && status < 300) removed += 1;
-    else left.push(object.url);
-  }
-  removed += await deleteStrays(driver, [...(scope.strays ?? [])], scope.users);
+  // Each object is deleted by its owner, independently of the others: all at once.
+  const deleted = await Promise.all(
+    scope.objects.map(async (object) => {
+      const resource = scope.resources.find((r) => r.collection === object.resource);
+      const owner = scope.users.find((u) => u.label === object.owner);
+      const exchange = resource?.remove && owner ? await driver.send({ method: "DELETE", url: object.url, headers: bearer(owner.token), operation: resource.remove.path, aim: "an object the audit created" }) : undefined;
+      const status = exchange?.response?.status ?? 0;
+      return status >= 200 && status < 300;
+    }),
+  );
+  const left = scope.objects.filter((_, i) => !deleted[i]).map((object) => object.url);
+  const removed = deleted.filter(Boolean).length + (await deleteStrays(driver, [...(scope.strays ?? [])], scope.users));
   return { removed, left };
 }
 

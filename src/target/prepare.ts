@@ -6,7 +6,7 @@ import { DOCUMENT_MAX_BYTES, fetchJwks } from "./identities.ts";
 import { prepareUsers } from "./users.ts";
 import { discoverOperations } from "./openapi.ts";
 import { fillPath, idOf, inferResources, type Resource } from "./resources.ts";
-import { anonymousProbe, buildProbe, planProbe } from "./probes.ts";
+import { planProbe, probeOperation, readsOnly, type ProbePlan } from "./probes.ts";
 import { strayItemUrl } from "./strays.ts";
 import { openapiDocument } from "./openapi-source.ts";
 import { mineCandidates } from "./mining.ts";
@@ -73,26 +73,29 @@ export async function prepareTarget(
 
   const resources = inferResources(operations, config.resources);
   ledger.resources.push(...resources);
-  const objects = await createObjects(driver, config, resources, users, seed, warnings, ledger);
-  log(`created ${objects.length} objects in ${resources.length} resources`);
-
-  const planContext = { config, resources, objects, owner: users[0]!, seed };
-  const plans = operations.filter((op) => !op.isPublic).map((op) => planProbe(op, planContext));
+  const targets = operations.filter((op) => !op.isPublic);
   const probes: Probe[] = [];
   const anonymous: AnonymousProbe[] = [];
   const strays: string[] = [];
   // No probe changes what another reads (writes aim at ids that do not exist, new objects or bodies that
-  // cannot be applied), so they are built at once; writes the user opted into (--allow-destructive) go after,
-  // one by one. The results are folded in plan order.
-  const build = async (plan: (typeof plans)[number]) => {
-    const probe = await buildProbe(driver, plan, users);
-    return { plan, probe, sent: await anonymousProbe(driver, plan, probe, config) };
-  };
-  const optedIn = (plan: (typeof plans)[number]) => plan.kind === "write" && plan.aim === "opted in (--allow-destructive)";
-  const safe = await Promise.all(plans.filter((plan) => !optedIn(plan)).map(build));
+  // cannot be applied), so they are built at once. Writes need none of the audit's objects: they go out while
+  // the objects are made, and reads, which address user A's object, once it exists. Writes the user opted into
+  // (--allow-destructive) go after, one by one. The results are folded in operation order.
+  const planContext = { config, resources, objects: [] as CreatedObject[], owner: users[0]!, seed };
+  const build = async (plan: ProbePlan) => ({ plan, ...(await probeOperation(driver, plan, users, config)) });
+  const optedIn = (plan: ProbePlan) => plan.kind === "write" && plan.aim === "opted in (--allow-destructive)";
+  const writes = targets.filter((op) => !readsOnly(op)).map((op) => planProbe(op, planContext));
+  const made = createObjects(driver, config, resources, users, seed, warnings, ledger);
+  const [objects, safeWrites, reads] = await Promise.all([
+    made,
+    Promise.all(writes.filter((plan) => !optedIn(plan)).map(build)),
+    made.then((objects) => Promise.all(targets.filter(readsOnly).map((op) => build(planProbe(op, { ...planContext, objects }))))),
+  ]);
+  log(`created ${objects.length} objects in ${resources.length} resources`);
   const destructive: Awaited<ReturnType<typeof build>>[] = [];
-  for (const plan of plans.filter(optedIn)) destructive.push(await build(plan));
-  const built = plans.map((plan) => [...safe, ...destructive].find((b) => b.plan === plan)!);
+  for (const plan of writes.filter(optedIn)) destructive.push(await build(plan));
+  const all = [...safeWrites, ...reads, ...destructive];
+  const built = targets.map((op) => all.find((b) => b.plan.op === op)!);
   for (const { plan, probe, sent } of built) {
     for (const exchange of probe ? [probe.controls.positive] : []) {
       const stray = strayItemUrl(config, resources, plan.op, exchange, users[0]!);

@@ -1,6 +1,6 @@
 import type { AuthproofConfig } from "../config/schema.ts";
 import type { HttpDriver } from "../http/driver.ts";
-import type { HttpRequest } from "../http/types.ts";
+import type { Exchange, HttpRequest } from "../http/types.ts";
 import { apiUrl, bearer } from "../model/endpoint.ts";
 import type { AnonymousProbe, AuditUser, CreatedObject, Probe, WriteAim } from "../model/target.ts";
 import { OWNER_FIELDS, synthesizeBody, unlikelyId } from "./bodies.ts";
@@ -12,6 +12,11 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 const ADMIN_OR_BULK = /^(?:admin|administration|internal|bulk|batch|all|clear|clear-all|delete-all|reset|purge|wipe|truncate|flush|drop|seed|import|migrate)$/i;
 /** A token no verifier accepts: the third control, which tells "the token check is reached" from "any answer". */
 export const INVALID_TOKEN = "authproof-invalid-token";
+
+/** Whether the operation only reads (GET, HEAD, OPTIONS): its probe addresses user A's own object; a write's needs none. */
+export function readsOnly(op: Operation): boolean {
+  return SAFE_METHODS.has(op.method);
+}
 
 /** What the audit may send to one operation, decided before anything is sent. */
 export type ProbePlan =
@@ -37,7 +42,7 @@ interface PlanContext {
  */
 export function planProbe(op: Operation, ctx: PlanContext): ProbePlan {
   const { config, resources, objects, owner } = ctx;
-  const read = SAFE_METHODS.has(op.method);
+  const read = readsOnly(op);
   const allowDestructive = config.run.allowDestructive;
   if (!read && !allowDestructive && segmentsOf(op.path).some((s) => ADMIN_OR_BULK.test(s)))
     return { op, kind: "unsafe", reason: "would change data the audit did not create (an admin or bulk route)" };
@@ -76,12 +81,19 @@ export function planProbe(op: Operation, ctx: PlanContext): ProbePlan {
   return { op, kind: "unsafe", reason: "would change data the audit did not create (no id of ours to aim it at)" };
 }
 
+/** A request already on its way (the no-token request of an operation), which a control may stand for. */
+export interface SentRequest {
+  request: HttpRequest;
+  exchange: Promise<Exchange>;
+}
+
 /**
  * Sends a plan's controls (user A's valid token, no token, an invalid token) and keeps the first request whose
  * answers tell a valid token from an invalid one: a body the target rejects before reading the token (422 for
- * every token) gives way to a schema-valid body where the plan allows one.
+ * every token) gives way to a schema-valid body where the plan allows one. A no-token control that is the same
+ * request as `anonymous` is that request's answer, not a second send.
  */
-export async function buildProbe(driver: HttpDriver, plan: ProbePlan, users: AuditUser[]): Promise<Probe | undefined> {
+export async function buildProbe(driver: HttpDriver, plan: ProbePlan, users: AuditUser[], anonymous?: SentRequest): Promise<Probe | undefined> {
   if (plan.kind === "unsafe" || plan.kind === "unfillable") return undefined;
   const candidates = plan.kind === "read" ? [plan.request] : plan.requests;
   const aim = plan.kind === "write" ? plan.aim : undefined;
@@ -91,7 +103,7 @@ export async function buildProbe(driver: HttpDriver, plan: ProbePlan, users: Aud
     const request: HttpRequest = { ...candidate, ...(aim && !candidate.aim ? { aim } : {}) };
     const [positive, negative, invalid] = await Promise.all([
       driver.send(withToken(request, users[0]!.token)),
-      driver.send(request),
+      anonymous && sameRequest(anonymous.request, request) ? anonymous.exchange : driver.send(request),
       driver.send(withToken(request, INVALID_TOKEN)),
     ]);
     probe = { op: plan.op, request, kind: plan.kind, ...(request.aim ? { aim: request.aim as WriteAim } : {}), controls: { positive, negative, invalid } };
@@ -100,16 +112,35 @@ export async function buildProbe(driver: HttpDriver, plan: ProbePlan, users: Aud
   return probe;
 }
 
-/** The request every non-public operation gets without any token (transport.unprotected-route). */
-export async function anonymousProbe(driver: HttpDriver, plan: ProbePlan, probe: Probe | undefined, config: AuthproofConfig): Promise<AnonymousProbe> {
+/**
+ * The request every non-public operation gets without any token (transport.unprotected-route), or why it is not
+ * sent. A schema-valid body where one may be sent, so that a 422 for the body cannot hide a missing token check.
+ */
+export function anonymousRequest(plan: ProbePlan, config: AuthproofConfig): { request: HttpRequest; skipped?: string } {
   const { op } = plan;
-  if (plan.kind === "unsafe") return { op, request: { method: op.method, url: apiUrl(config, op.path), operation: op.path }, skipped: plan.reason };
-  // A schema-valid body where one may be sent, so that a 422 for the body cannot hide a missing token check.
-  const request =
-    plan.kind === "write" ? { ...plan.requests.at(-1)!, aim: plan.aim } : plan.kind === "read" ? plan.request : { method: op.method, url: apiUrl(config, op.path), operation: op.path };
-  if (probe && probe.request.url === request.url && probe.request.body === request.body && probe.request.json === request.json)
-    return { op, request, exchange: probe.controls.negative, withToken: probe.controls.positive };
-  return { op, request, exchange: await driver.send(request) };
+  if (plan.kind === "unsafe") return { request: { method: op.method, url: apiUrl(config, op.path), operation: op.path }, skipped: plan.reason };
+  if (plan.kind === "write") return { request: { ...plan.requests.at(-1)!, aim: plan.aim } };
+  if (plan.kind === "read") return { request: plan.request };
+  return { request: { method: op.method, url: apiUrl(config, op.path), operation: op.path } };
+}
+
+/**
+ * Probes one operation: its controls (buildProbe) and its no-token request, which goes out with the first
+ * controls (it changes nothing they read) and stands for the no-token control of the same request.
+ */
+export async function probeOperation(driver: HttpDriver, plan: ProbePlan, users: AuditUser[], config: AuthproofConfig): Promise<{ probe: Probe | undefined; sent: AnonymousProbe }> {
+  const { op } = plan;
+  const { request, skipped } = anonymousRequest(plan, config);
+  if (skipped) return { probe: await buildProbe(driver, plan, users), sent: { op, request, skipped } };
+  const anonymous: SentRequest = { request, exchange: driver.send(request) };
+  const probe = await buildProbe(driver, plan, users, anonymous);
+  const exchange = await anonymous.exchange;
+  if (probe && sameRequest(probe.request, request)) return { probe, sent: { op, request, exchange, withToken: probe.controls.positive } };
+  return { probe, sent: { op, request, exchange } };
+}
+
+function sameRequest(a: HttpRequest, b: HttpRequest): boolean {
+  return a.url === b.url && a.body === b.body && a.json === b.json;
 }
 
 function withToken(request: HttpRequest, token: string): HttpRequest {

@@ -35,4 +35,5 @@ const checks: CheckRecord[] = CHECKS.filter((check) => check.category === "cors"
 );
 
 /** Which foreign origins may read the API's and Better Auth's answers. */
-export const cors: Family = { name: "cors", checks };
+// Every check reads the verdicts of one shared probe run per target.
+export const cors: Family = { name: "cors", concurrent: true, checks };

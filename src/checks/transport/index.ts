@@ -41,6 +41,8 @@ const unprotectedRoute = check({
 /** How the token travels: the header, its scheme, the query string, identity headers beside it. */
 export const transport: Family = {
   name: "transport",
+  // Attacks on the probes (as token's are) and verdicts on the controls preparation recorded.
+  concurrent: true,
   checks: [
     missingToken,
     challengeHeader,
