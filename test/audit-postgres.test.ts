@@ -35,7 +35,11 @@ describe("a full reference audit on PostgreSQL", () => {
   }, 320_000);
 
   test("session mode: session.expired-accepted expires the audit's own session in PostgreSQL, and the backend refuses it", async () => {
-    const run = await runCli(["reference", "--mode", "session", "--database-url", pg.url, "--only", "session.expired-accepted,session.revoked-accepted", "--seed", "7", "--reporter", "json"], {}, 300_000);
+    // A database of its own: Better Auth's jwt() plugin stores a key encrypted with this app's (random) secret,
+    // which the next test's app, with another secret, could not read.
+    pg.query("CREATE DATABASE session_mode");
+    const url = pg.url.replace(/\/postgres$/, "/session_mode");
+    const run = await runCli(["reference", "--mode", "session", "--database-url", url, "--only", "session.expired-accepted,session.revoked-accepted", "--seed", "7", "--reporter", "json"], {}, 300_000);
     expect(run.report, run.stderr).toBeDefined();
     const expired = run.report!.results.find((r) => r.checkId === "session.expired-accepted");
     expect(expired?.status, JSON.stringify(expired)).toBe("pass");

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -11,6 +12,12 @@ import { multitoolFindings } from "./helpers/sarif.ts";
 // compared against it: the four report files, read back the way their consumers read them.
 
 const SECRET = randomBytes(32).toString("base64url");
+
+/** Every entry of a zip file (a Playwright trace), uncompressed and joined (Python's zipfile reads it). */
+function zipText(file: string): string {
+  const script = "import sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nsys.stdout.buffer.write(b'\\n'.join(z.read(n) for n in z.namelist()))";
+  return execFileSync("python3", ["-c", script, file], { maxBuffer: 256 * 1024 * 1024 }).toString("latin1");
+}
 const FLAWS = "alg-none,list-leak,cacheable";
 let flawed: CliRun;
 let runDir: string;
@@ -23,12 +30,22 @@ beforeAll(async () => {
 describe("reports of a flawed run", () => {
   test("all four files are written, in the run directory and in latest/", () => {
     expect(flawed.code, flawed.stderr).toBe(1);
-    for (const dir of [runDir, path.join(flawed.outDir, "latest")])
-      expect(readdirSync(dir).sort()).toEqual(["junit.xml", "report.html", "report.json", "results.sarif"]);
+    // …and the browser suite's Playwright trace, which the browser results name.
+    const traces = flawed.report!.results.flatMap((r) => r.evidence?.traces ?? []).map((t) => t.path);
+    expect(new Set(traces).size).toBe(1);
+    for (const dir of [runDir, path.join(flawed.outDir, "latest")]) {
+      expect(readdirSync(dir).sort()).toEqual(["junit.xml", "report.html", "report.json", "results.sarif", "traces"]);
+      expect(readdirSync(path.join(dir, "traces"))).toEqual([path.basename(traces[0]!)]);
+    }
   });
 
-  test("the shared secret appears in none of them, nor in the terminal output", () => {
-    for (const file of readdirSync(runDir)) expect(readFileSync(path.join(runDir, file), "utf8"), file).not.toContain(SECRET);
+  test("the shared secret appears in none of them (nor inside the trace), nor in the terminal output", () => {
+    for (const file of readdirSync(runDir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())) {
+      const where = path.join(file.parentPath, file.name);
+      const text = where.endsWith(".zip") ? zipText(where) : readFileSync(where, "utf8");
+      expect(text.length, where).toBeGreaterThan(0);
+      expect(text, where).not.toContain(SECRET);
+    }
     expect(flawed.stdout + flawed.stderr).not.toContain(SECRET);
   });
 
