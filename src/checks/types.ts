@@ -45,6 +45,8 @@ export interface CheckRecord<Unit = unknown> {
   readonly id: CheckId;
   readonly needs?: Needs;
   readonly scope: Scope<Unit>;
+  /** In a concurrent family, runs alone (after the checks declared before it, before those after): it changes what they read. */
+  readonly exclusive?: boolean;
   /** Judges one unit; an empty list means the check does not apply to it (nothing is recorded). */
   run(ctx: AuditContext, unit: Unit): Promise<CheckOutcome | CheckOutcome[]>;
 }

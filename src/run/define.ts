@@ -61,7 +61,7 @@ export function defineFamilySuite(family: Family): void {
       if (here.length === 0) continue;
       unitSuite(label, () => {
         for (const check of here) {
-          test(check.id, async (context) => {
+          (check.exclusive ? test.sequential : test)(check.id, async (context) => {
             const ctx = await auditContext();
             haltWhenCancelled(context.signal, ctx);
             try {
