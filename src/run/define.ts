@@ -4,6 +4,7 @@ import type { CheckOutcome } from "../judge/types.ts";
 import type { AuditContext } from "../model/context.ts";
 import { createAuditContext, type LiveAuditContext } from "./context.ts";
 import { record, recordRunState } from "./record.ts";
+import { warmUp } from "./warm-up.ts";
 import { selectedIn } from "./selection.ts";
 import { checksByScope, inShard, workItem } from "./shard.ts";
 
@@ -27,7 +28,11 @@ let live: { key: string; context: Promise<LiveAuditContext>; finished: number } 
 function auditContext(): Promise<LiveAuditContext> {
   const model = inject("authproofModel");
   const key = `${model.startedAt} ${model.seed}`;
-  if (live?.key !== key) live = { key, context: createAuditContext(model, inject("authproofDeadlineAt") || undefined), finished: 0 };
+  if (live?.key !== key) {
+    const context = createAuditContext(model, inject("authproofDeadlineAt") || undefined);
+    void context.then(warmUp, () => undefined);
+    live = { key, context, finished: 0 };
+  }
   return live.context;
 }
 

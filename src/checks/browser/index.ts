@@ -6,11 +6,16 @@ import { check, type CheckRecord, type Family } from "../types.ts";
 import { auditInBrowser, type BrowserCheckId } from "./audit.ts";
 import { withBetterAuth } from "../../model/endpoint.ts";
 
-/** One UI sign-up and sign-in in Chromium per audit; the browser and cookie checks read their verdicts from it. */
-export async function browserVerdict(ctx: AuditContext, checkId: BrowserCheckId): Promise<CheckOutcome> {
-  const verdicts = await ctx.shared("browser session", () =>
+/** One UI sign-up and sign-in in Chromium per audit (started early by src/run/warm-up.ts), judged for every browser check. */
+export function browserSession(ctx: AuditContext): Promise<Map<BrowserCheckId, CheckOutcome>> {
+  return ctx.shared("browser session", () =>
     auditInBrowser(withBetterAuth(ctx.model), makeTestUser(ctx.model.seed, 7), { signal: ctx.driver.haltSignal, keepTrace: ctx.model.config.run.includeTokens }),
   );
+}
+
+/** The browser and cookie checks read their verdicts from the one browser session. */
+export async function browserVerdict(ctx: AuditContext, checkId: BrowserCheckId): Promise<CheckOutcome> {
+  const verdicts = await browserSession(ctx);
   const outcome = verdicts.get(checkId);
   if (!outcome) throw new Error(`no browser verdict for ${checkId}`);
   return outcome;
