@@ -17,9 +17,10 @@ import type { CheckRecord, Family } from "./types.ts";
 /**
  * The check families in the order their suites run: read-only families first, hygiene after every family
  * that sends attacks (it judges them all), then the families that change the target's state (isolation,
- * authorization, session) and the browser-side ones; the properties last.
+ * authorization, session), cors, csrf and the properties; the two that read the browser session last, so its
+ * Playwright Test run (started when the audit begins, src/run/warm-up.ts) has the others' time to finish.
  */
-export const FAMILIES: readonly Family[] = [transport, token, claims, hygiene, secret, isolation, authorization, session, cors, cookie, csrf, browser, property];
+export const FAMILIES: readonly Family[] = [transport, token, claims, hygiene, secret, isolation, authorization, session, cors, csrf, property, cookie, browser];
 
 /** Every check implementation, keyed by catalogue id (a test asserts one per catalogue entry). */
 export const RECORDS: ReadonlyMap<CheckId, CheckRecord> = new Map(FAMILIES.flatMap((family) => family.checks.map((check) => [check.id, check] as const)));
