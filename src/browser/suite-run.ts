@@ -37,7 +37,7 @@ export async function runBrowserSuite(plan: Plan, opts: { killAfterMs: number; s
   const code = await new Promise<number | string>((resolve) => {
     const child = spawn(process.execPath, [cli, "test", "--config", PLAYWRIGHT_CONFIG], {
       cwd: CODE_ROOT,
-      env: { ...process.env, [PLAN_ENV]: planFile, FORCE_COLOR: "0" },
+      env: { ...withoutSecrets(process.env), [PLAN_ENV]: planFile, FORCE_COLOR: "0" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     const keep = (chunk: Buffer) => output.push(chunk.toString());
@@ -48,6 +48,7 @@ export async function runBrowserSuite(plan: Plan, opts: { killAfterMs: number; s
       output.push(`\nkilled after ${Math.round(opts.killAfterMs / 1000)} s`);
       kill();
     }, opts.killAfterMs);
+    if (opts.signal?.aborted) kill();
     opts.signal?.addEventListener("abort", kill, { once: true });
     child.on("error", (error) => output.push(`\n${error.message}`));
     child.on("close", (exitCode, signal) => {
@@ -57,7 +58,7 @@ export async function runBrowserSuite(plan: Plan, opts: { killAfterMs: number; s
     });
   });
   const trace = traceOf(full.reportFile, dir);
-  const result = existsSync(full.resultFile) ? (JSON.parse(readFileSync(full.resultFile, "utf8")) as BrowserSuiteResult) : undefined;
+  const result = readJson<BrowserSuiteResult>(full.resultFile);
   // Only the trace stays (until the report has copied it: discardSuiteRun); the plan, results and Playwright's output go.
   for (const file of [planFile, full.resultFile, full.reportFile, full.outputDir]) rmSync(file, { recursive: true, force: true });
   if (!trace) rmSync(dir, { recursive: true, force: true });
@@ -77,12 +78,27 @@ export function discardSuiteRun(trace: string): void {
  * this run (`browser-session-<run>.zip`), which it keeps in the report's traces/.
  */
 function traceOf(reportFile: string, dir: string): string | undefined {
-  if (!existsSync(reportFile)) return undefined;
-  const found = attachments(JSON.parse(readFileSync(reportFile, "utf8"))).find((a) => a.name === "trace" && a.path && existsSync(a.path));
+  const report = readJson<unknown>(reportFile);
+  if (report === undefined) return undefined;
+  const found = attachments(report).find((a) => a.name === "trace" && a.path && existsSync(a.path));
   if (!found?.path) return undefined;
   const trace = join(dir, `browser-session-${basename(dir).slice(RUN_DIR_PREFIX.length)}.zip`);
   copyFileSync(found.path, trace);
   return trace;
+}
+
+/** A JSON file's value, or undefined when it is missing or unreadable (a run killed while writing it). */
+function readJson<T>(file: string): T | undefined {
+  try {
+    return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as T) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The environment without authproof's and Better Auth's secrets: the browser suite needs none of them. */
+function withoutSecrets(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !/^(AUTHPROOF_|BETTER_AUTH_SECRET$)/.test(name)));
 }
 
 interface Attachment {
