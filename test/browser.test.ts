@@ -7,7 +7,7 @@ import { auditInBrowser as auditBrowser, type BrowserModelView } from "../src/ch
 import { discardSuiteRun } from "../src/browser/suite-run.ts";
 import { findReadableTokens, judgeJar, judgeTokenStorage, type JarScene } from "../src/checks/browser/judge.ts";
 import { hostResolverRules, hostsOf, lockedDownArgs, PLAYWRIGHT_DISABLED_FEATURES, resolveChromium } from "../src/browser/launch.ts";
-import { isAllowedUrl, isNeededByFlow, NetworkGuard } from "../src/browser/network-guard.ts";
+import { blockedNotes, isAllowedUrl, isNeededByFlow, NetworkGuard } from "../src/browser/network-guard.ts";
 import type { JarCookie, StorageSnapshot } from "../src/browser/ui.ts";
 
 const JWT = "eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ1c2VyLWEiLCJleHAiOjE5MDAwMDAwMDB9.c2lnbmF0dXJl";
@@ -81,12 +81,12 @@ describe("the browser's request allow-list", () => {
     expect(guard.decide({ url: "https://cdn.test/logo.png?token=abc", method: "GET", resourceType: "image" })).toBe(false);
     expect(guard.decide({ url: "https://idp.test/config", method: "POST", resourceType: "fetch" })).toBe(false);
     expect(guard.blocked).toHaveLength(3);
-    expect(guard.notes()).toEqual([
+    expect(blockedNotes(guard.blocked)).toEqual([
       "blocked (not a configured origin): GET https://cdn.test/logo.png?… (image) ×2",
       "blocked (not a configured origin): POST https://idp.test/config (fetch)",
     ]);
     expect(JSON.stringify(guard.blocked)).not.toContain("token=abc");
-    expect(guard.needed()).toEqual([{ method: "POST", url: "https://idp.test/config", resourceType: "fetch" }]);
+    expect(guard.blocked.filter(isNeededByFlow)).toEqual([{ method: "POST", url: "https://idp.test/config", resourceType: "fetch" }]);
   });
 });
 

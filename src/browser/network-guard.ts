@@ -89,25 +89,16 @@ export class NetworkGuard {
     return context;
   }
 
-  /** The blocked requests the flow depended on. */
-  needed(): BlockedRequest[] {
-    return this.blocked.filter(isNeededByFlow);
-  }
+}
 
-  /** One evidence note per distinct blocked request, with a count when it repeated. */
-  notes(): string[] {
-    return NetworkGuard.notesOf(this.blocked);
+/** One evidence note per distinct blocked request, with a count when it repeated. */
+export function blockedNotes(blocked: readonly BlockedRequest[]): string[] {
+  const counts = new Map<string, number>();
+  for (const b of blocked) {
+    const line = describeBlocked(b);
+    counts.set(line, (counts.get(line) ?? 0) + 1);
   }
-
-  /** One evidence note per distinct blocked request (as `notes`), for requests read back from a browser suite run. */
-  static notesOf(blocked: readonly BlockedRequest[]): string[] {
-    const counts = new Map<string, number>();
-    for (const b of blocked) {
-      const line = describeBlocked(b);
-      counts.set(line, (counts.get(line) ?? 0) + 1);
-    }
-    return [...counts].map(([line, n]) => `blocked (not a configured origin): ${line}${n > 1 ? ` ×${n}` : ""}`);
-  }
+  return [...counts].map(([line, n]) => `blocked (not a configured origin): ${line}${n > 1 ? ` ×${n}` : ""}`);
 }
 
 export function describeBlocked(blocked: BlockedRequest): string {

@@ -89,9 +89,9 @@ export class HttpDriver {
   private readonly deadlineAt: number | undefined;
   private readonly deadlineTimer: NodeJS.Timeout | undefined;
   private haltReason: string | undefined;
-  private wakeOnHalt!: () => void;
-  private readonly halted = new Promise<void>((resolve) => (this.wakeOnHalt = resolve));
   private readonly haltController = new AbortController();
+  /** Resolves when the driver halts or closes: back-off sleeps end at once. */
+  private readonly halted = new Promise<void>((resolve) => this.haltController.signal.addEventListener("abort", () => resolve(), { once: true }));
   private readonly adaptive: boolean;
   private firstAnswerSeen!: () => void;
   /** Resolves when a target first answers anything (what can wait for a live target starts then). */
@@ -193,7 +193,6 @@ export class HttpDriver {
   halt(reason: string): void {
     if (this.haltReason) return;
     this.haltReason = reason;
-    this.wakeOnHalt();
     this.haltController.abort(reason);
     if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
     const pools = [...this.pools.values()];
@@ -201,7 +200,7 @@ export class HttpDriver {
     for (const pool of pools) void pool.destroy().catch(() => undefined);
   }
 
-  /** Aborted when the driver halts, so work outside it (the browser suite's child process) stops with it. */
+  /** Aborted when the driver halts or closes, so work outside it (the browser suite's child process) stops with it. */
   get haltSignal(): AbortSignal {
     return this.haltController.signal;
   }
@@ -224,7 +223,7 @@ export class HttpDriver {
   /** Closes every keep-alive connection; later sends come back `cancelled`. */
   async close(): Promise<void> {
     if (!this.haltReason) this.haltReason = "the HTTP driver is closed";
-    this.wakeOnHalt();
+    this.haltController.abort(this.haltReason);
     if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
     const pools = [...this.pools.values()];
     this.pools.clear();

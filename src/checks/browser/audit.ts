@@ -3,7 +3,7 @@ import type { CheckOutcome } from "../../judge/types.ts";
 import { judgeJar, judgeTokenStorage } from "./judge.ts";
 import { BROWSER_ENV, guardAddresses, hostsOf, resolveChromium } from "../../browser/launch.ts";
 import { connectGuard, guardEnv } from "../../browser/connect-guard.ts";
-import { describeBlocked, isNeededByFlow, NetworkGuard } from "../../browser/network-guard.ts";
+import { blockedNotes, describeBlocked, isNeededByFlow } from "../../browser/network-guard.ts";
 import { discardSuiteRun, runBrowserSuite } from "../../browser/suite-run.ts";
 import { uiSelectors } from "../../browser/ui.ts";
 
@@ -72,15 +72,16 @@ export async function auditInBrowser(
   // in the report; a configured account's may not, unless asked for (run.includeTokens).
   const keepTrace = run.trace !== undefined && (signUp || opts.keepTrace === true);
   if (run.trace && !keepTrace) discardSuiteRun(run.trace);
-  const traceNote = run.trace && !keepTrace ? ["no Playwright trace kept: it would hold the configured user's password (--include-tokens keeps it)"] : [];
-  const withTrace = (outcome: CheckOutcome): CheckOutcome => ({
-    ...outcome,
-    ...(keepTrace ? { traces: [{ file: run.trace!, title: `Playwright trace of the UI ${signUp ? "sign-up and sign-in" : "sign-in"}` }] } : {}),
-    ...(traceNote.length ? { notes: [...(outcome.notes ?? []), ...traceNote] } : {}),
-  });
   const blocked = run.result?.blocked ?? [];
-  const blockedNotes = NetworkGuard.notesOf(blocked);
-  const finish = (outcome: CheckOutcome): CheckOutcome => withTrace(blocked.length ? { ...outcome, notes: [...(outcome.notes ?? []), ...blockedNotes] } : outcome);
+  const extraNotes = [
+    ...blockedNotes(blocked),
+    ...(run.trace && !keepTrace ? ["no Playwright trace kept: it would hold the configured user's password (--include-tokens keeps it)"] : []),
+  ];
+  const finish = (outcome: CheckOutcome): CheckOutcome => ({
+    ...outcome,
+    ...(extraNotes.length ? { notes: [...(outcome.notes ?? []), ...extraNotes] } : {}),
+    ...(keepTrace ? { traces: [{ file: run.trace!, title: `Playwright trace of the UI ${signUp ? "sign-up and sign-in" : "sign-in"}` }] } : {}),
+  });
 
   if (!run.result || !run.result.ok) {
     const failed = run.result && !run.result.ok ? run.result : undefined;
