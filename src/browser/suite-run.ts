@@ -35,7 +35,8 @@ export async function runBrowserSuite(plan: Plan, opts: { killAfterMs: number; s
   const cli = createRequire(import.meta.url).resolve("@playwright/test/cli");
   const output: string[] = [];
   const code = await new Promise<number | string>((resolve) => {
-    const child = spawn(process.execPath, [cli, "test", "--config", PLAYWRIGHT_CONFIG], {
+    // The same small young generation as the CLI's (see its shebang); Playwright's worker inherits the flag.
+    const child = spawn(process.execPath, ["--max-semi-space-size=2", cli, "test", "--config", PLAYWRIGHT_CONFIG], {
       cwd: CODE_ROOT,
       env: { ...withoutSecrets(process.env), [PLAN_ENV]: planFile, FORCE_COLOR: "0" },
       stdio: ["ignore", "pipe", "pipe"],

@@ -1,4 +1,5 @@
 import type { AuthproofConfig } from "./schema.ts";
+import { escapeRegExp } from "../regexp.ts";
 
 export const REDACTED = "[REDACTED]";
 
@@ -11,10 +12,6 @@ export interface RedactorOptions {
   includeTokens?: boolean;
   /** Other bearer credentials to shorten like JWTs (e.g. opaque session tokens). */
   tokens?: string[];
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 /**

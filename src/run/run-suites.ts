@@ -9,8 +9,9 @@ import { familyOfSuite, OutcomeCollector } from "./collector.ts";
 import { inShard, workItems } from "./shard.ts";
 import type { RunStop } from "./stop.ts";
 import type { WriteEntry } from "../http/writes.ts";
-import { CODE_EXTENSION, CODE_ROOT } from "../package.ts";
+import { CODE_EXTENSION, CODE_ROOT, COMPILED } from "../package.ts";
 import type { PhaseEvent } from "./phases.ts";
+import { escapeRegExp } from "../regexp.ts";
 
 /**
  * The suite file of a check family, relative to CODE_ROOT (where suites are resolved from, wherever the CLI
@@ -116,6 +117,9 @@ export async function runSuites(model: TargetModel, progress: (outcome: CheckOut
       hookTimeout: 120_000,
       pool: "threads",
       passWithNoTests: true,
+      // Compiled, the suites' own modules are plain ESM that Node loads as it is, as it does any installed package
+      // under node_modules, instead of vite transforming each again in the worker (about 140 MB less at peak).
+      ...(COMPILED ? { server: { deps: { external: [new RegExp(`^${escapeRegExp(CODE_ROOT)}/src/`)] } } } : {}),
     },
     { logLevel: "silent" },
   );
