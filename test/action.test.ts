@@ -105,7 +105,8 @@ describe("the action's steps, run locally", () => {
     const packDir = mkdtempSync(path.join(tmpdir(), "authproof-pack-"));
     [app] = await Promise.all([
       startReference({ mode: "shared-secret", flaws: ["alg-none"], secret: SECRET }),
-      run("npm", ["pack", "--pack-destination", packDir], { cwd: REPO_ROOT, maxBuffer: 64 * 1024 * 1024 }),
+      // dist/ is built by test/global-setup.ts: prepack would rebuild it under the other tests running it
+      run("npm", ["pack", "--ignore-scripts", "--pack-destination", packDir], { cwd: REPO_ROOT, maxBuffer: 64 * 1024 * 1024 }),
     ]);
     tarball = path.join(packDir, readdirSync(packDir).find((f) => f.endsWith(".tgz"))!);
     workspace = mkdtempSync(path.join(tmpdir(), "authproof-workspace-"));

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, expect, test } from "vitest";
 import type { Report } from "../src/report/schema.ts";
-import { REPO_ROOT } from "./helpers/cli.ts";
+import { CLI, REPO_ROOT } from "./helpers/cli.ts";
 import { STANDALONE_DIR, startStandalone, type Standalone } from "./helpers/standalone.ts";
 
 // R2.3: Ctrl-C on a terminal. The audit runs under a pseudo-terminal (util-linux `script`); typing ^C there makes
@@ -31,7 +31,7 @@ test("Ctrl-C on a TTY mid-audit: exit 2, a partial report with the finished resu
   // A terminal of a real size, as a user's: the live progress (a spinner naming each phase) runs, not plain lines.
   // `exec`: the audit replaces script's shell, as it is the foreground job under a user's interactive shell. A
   // non-interactive dash left in between dies of the same SIGINT and script would report its 130, not ours.
-  const command = "stty cols 120 rows 40; exec " + [process.execPath, path.join(REPO_ROOT, "bin", "authproof.js"), "audit", "--config", config, "--reporter", "json", "--out", out, "--seed", "5"]
+  const command = "stty cols 120 rows 40; exec " + [CLI, "audit", "--config", config, "--reporter", "json", "--out", out, "--seed", "5"]
     .map((word) => `'${word}'`)
     .join(" ");
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(VITEST|NODE_ENV$|TEST$|AUTHPROOF_|BETTER_AUTH_)/.test(name)));

@@ -6,7 +6,7 @@ import { describe, expect, test } from "vitest";
 import { connectGuard } from "../src/browser/connect-guard.ts";
 import { resolveChromium } from "../src/browser/launch.ts";
 import type { Report } from "../src/report/schema.ts";
-import { REPO_ROOT } from "./helpers/cli.ts";
+import { CLI, REPO_ROOT } from "./helpers/cli.ts";
 import { classify, destinationText, FAILING_CLASSES, parseConnectTrace, STRACE_ARGS, summarise } from "./helpers/connect-trace.ts";
 
 // "Nothing leaves the machine", measured: one browser audit of the reference app runs under strace, and
@@ -27,7 +27,7 @@ async function tracedReferenceAudit(): Promise<{ code: number | null; stderr: st
   const dir = mkdtempSync(path.join(tmpdir(), "authproof-trace-"));
   const traceFile = path.join(dir, "connect.trace");
   const outDir = path.join(dir, "reports");
-  const args = [...STRACE_ARGS, "-o", traceFile, process.execPath, path.join(REPO_ROOT, "bin", "authproof.js"), "reference", "--only", "browser,cookie", "--seed", "7", "--reporter", "json", "--out", outDir];
+  const args = [...STRACE_ARGS, "-o", traceFile, CLI, "reference", "--only", "browser,cookie", "--seed", "7", "--reporter", "json", "--out", outDir];
   const child = spawn("strace", args, { cwd: REPO_ROOT, env: cliEnv(), stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (chunk) => (stderr += chunk));

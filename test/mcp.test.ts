@@ -6,7 +6,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { auditEnvFor } from "../src/reference/audit-env.ts";
 import { startReference, type ReferenceApp } from "../src/reference/launch.ts";
-import { REPO_ROOT } from "./helpers/cli.ts";
+import { CLI, REPO_ROOT } from "./helpers/cli.ts";
 
 // A real MCP client (the SDK's) starts `authproof mcp` over stdio and audits a reference app seeded with
 // alg-none: the audit names token.alg-none, explain_finding explains it, and no secret reaches any tool result.
@@ -28,8 +28,8 @@ beforeAll(async () => {
   const { AUTHPROOF_API_URL: _api, AUTHPROOF_AUTH_URL: _auth, ...keys } = auditEnvFor(app);
   const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(VITEST|NODE_ENV$|TEST$|AUTHPROOF_|BETTER_AUTH_SECRET$)/.test(name)));
   const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [path.join(REPO_ROOT, "bin", "authproof.js"), "mcp"],
+    command: CLI,
+    args: ["mcp"],
     cwd: mkdtempSync(path.join(tmpdir(), "authproof-mcp-")),
     env: { ...(cleanEnv as Record<string, string>), ...keys, AUTHPROOF_PASSWORD: PASSWORD },
     stderr: "pipe",

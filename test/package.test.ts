@@ -39,8 +39,8 @@ async function project(type: "commonjs" | "module"): Promise<string> {
 
 beforeAll(async () => {
   const packDir = mkdtempSync(path.join(tmpdir(), "authproof-pack-"));
-  // prepack builds dist/ (tsc); the tarball holds only what runs
-  await run("npm", ["pack", "--pack-destination", packDir], { cwd: REPO_ROOT, maxBuffer: 64 * 1024 * 1024 });
+  // dist/ is built by test/global-setup.ts (prepack would rebuild it under the other tests running it); the tarball holds only what runs
+  await run("npm", ["pack", "--ignore-scripts", "--pack-destination", packDir], { cwd: REPO_ROOT, maxBuffer: 64 * 1024 * 1024 });
   tarball = path.join(packDir, readdirSync(packDir).find((f) => f.endsWith(".tgz"))!);
   app = await startReference({ mode: "jwks" });
 }, 400_000);

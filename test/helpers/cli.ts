@@ -6,7 +6,12 @@ import { fileURLToPath } from "node:url";
 import type { Report } from "../../src/report/schema.ts";
 
 export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const BIN = path.join(REPO_ROOT, "bin", "authproof.js");
+/**
+ * The compiled CLI (dist/, built from the sources by test/global-setup.ts when they are newer), run through its
+ * shebang as an installed `authproof` is: no TypeScript transform in each child, so a CLI test costs what a user's
+ * run does. bin/authproof.js, the sources through tsx, is covered by cli-help.test.ts.
+ */
+export const CLI = path.join(REPO_ROOT, "dist", "src", "cli", "main.js");
 
 export interface CliRun {
   code: number | null;
@@ -35,7 +40,7 @@ export async function runCli(args: string[], env: Record<string, string> = {}, t
   ) as Record<string, string>;
   // Only the commands that write reports take --out.
   const out = ["audit", "reference", "report"].includes(args[0] ?? "") ? ["--out", outDir] : [];
-  const child = spawn(process.execPath, [BIN, ...args, ...out], {
+  const child = spawn(CLI, [...args, ...out], {
     cwd,
     env: { ...cleanEnv, CI: "true", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { REPO_ROOT } from "./cli.ts";
+import { CLI, REPO_ROOT } from "./cli.ts";
 
 /** KEY='value' lines (what the issuer writes); comments and blank lines skipped. */
 export function parseEnvFile(text: string): Record<string, string> {
@@ -32,7 +32,7 @@ export async function startIssuerCli(args: string[] = [], env: Record<string, st
   const cleanEnv = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !/^(VITEST|NODE_ENV$|TEST$|AUTHPROOF_|BETTER_AUTH_)/.test(name)),
   ) as Record<string, string>;
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, "bin", "authproof.js"), "issuer", ...args], {
+  const child = spawn(CLI, ["issuer", ...args], {
     cwd: REPO_ROOT,
     env: { ...cleanEnv, ...env },
     stdio: ["ignore", "pipe", "pipe"],
