@@ -8,10 +8,10 @@ import { runCli } from "./helpers/cli.ts";
 import { fixtureConfig, fixtureExpectation, startFixture, type FixtureExpectation, type Severity } from "./helpers/fixture.ts";
 
 // Ground truth for the judges (issue R2.2): backends nobody here wrote, each verifying tokens exactly as
-// one library's documentation shows (fixtures/stock/*). authproof at default settings must report the
-// true findings named in each fixture's expected.json and nothing else at low or above; leniency (the
-// same signature or claims spelled differently) is info at most. Better Auth is the reference app: one
-// per token mode, shared by the tests of that mode.
+// one library's documentation shows (fixtures/stock/*). authproof at default settings (less the families that
+// judge the sign-in app) must report the true findings named in each fixture's expected.json and nothing else
+// at low or above; leniency (the same signature or claims spelled differently) is info at most. Better Auth is
+// the reference app: one per token mode, shared by the tests of that mode.
 
 type Mode = "shared-secret" | "jwks";
 const FIXTURES: Array<{ name: string; mode: Mode }> = [
@@ -75,7 +75,9 @@ async function auditFixture(name: string, mode: Mode) {
     // Shared-secret: the secret is the signing oracle. JWKS: Better Auth's own signing key is.
     const env: Record<string, string> =
       mode === "shared-secret" ? { BETTER_AUTH_SECRET: app.secret } : { AUTHPROOF_PRIVATE_JWK: JSON.stringify(app.signingJwk) };
-    const run = await runCli(["audit", "--config", configFile], env, 300_000);
+    // The browser, cookie and CSRF families judge the sign-in app, which is the reference app here (audited clean by
+    // audit-web-flaws.test.ts), not the fixture: they are left out.
+    const run = await runCli(["audit", "--config", configFile, "--skip", "browser,cookie,csrf"], env, 300_000);
     return { run, serverOutput: fixture.output() };
   } finally {
     await fixture.stop();
