@@ -5,7 +5,7 @@
 //  - time to first request (CLI spawn → the target sees its first request) and the harness's peak RSS;
 //  - with JWT_TOOL=/path/to/jwt_tool.py: requests and time of jwt_tool's playbook on one endpoint next to
 //    authproof's token family on that endpoint (jwt_tool is never vendored: give a checkout's path).
-// Runs the compiled CLI (npm run build first) as users do, through its shebang (which sets node's flags). Prints a table and the load average.
+// Runs the compiled CLI (npm run build first) as users do, through its shebang. Prints a table and the load average.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";

@@ -35,7 +35,7 @@ export async function runBrowserSuite(plan: Plan, opts: { killAfterMs: number; s
   const cli = createRequire(import.meta.url).resolve("@playwright/test/cli");
   const output: string[] = [];
   const code = await new Promise<number | string>((resolve) => {
-    // The same small young generation as the CLI's (see its shebang); Playwright's worker inherits the flag.
+    // The same small young generation as the CLI's (see src/cli/heap.ts); Playwright's worker inherits the flag.
     const child = spawn(process.execPath, ["--max-semi-space-size=2", cli, "test", "--config", PLAYWRIGHT_CONFIG], {
       cwd: CODE_ROOT,
       env: { ...withoutSecrets(process.env), [PLAN_ENV]: planFile, FORCE_COLOR: "0" },

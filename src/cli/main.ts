@@ -1,7 +1,6 @@
-#!/usr/bin/env -S node --max-semi-space-size=2
+#!/usr/bin/env node
 // The entry point: the version without loading anything else, every other command through program.ts.
-// The young generation is capped at 2 MB a semi-space (V8 takes 16 MB): the harness stays small, and its
-// allocations are short-lived request and response objects that a small nursery collects just as well.
+import "./heap.ts";
 import { exitWithError } from "./errors.ts";
 import { packageInfo } from "../package.ts";
 
