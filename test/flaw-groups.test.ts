@@ -5,7 +5,7 @@ import { flawGroups, type RegistryFlaw } from "./helpers/flaw-groups.ts";
 // The flaw matrix shares one app between flaws only when no family's failures could come from two of them.
 
 const flaws = flawRegistry.flaws as RegistryFlaw[];
-const families = (flaw: RegistryFlaw) => new Set(flaw.checks.map((id) => id.split(".")[0]));
+const families = (flaw: RegistryFlaw) => new Set(flaw.checks.map((id) => id.split(".")[0]!));
 
 describe("flawGroups", () => {
   test("every flaw is in exactly one group", () => {
