@@ -7,7 +7,7 @@ export default defineConfig({
     globalSetup: ["test/global-setup.ts"],
     testTimeout: 120_000,
     hookTimeout: 180_000,
-    maxWorkers: 2,
+    maxWorkers: 3,
     maxConcurrency: 3,
     env: { NEXT_TELEMETRY_DISABLED: "1" },
   },
