@@ -1,7 +1,8 @@
 // `npm run bench` (second part): is the target the bottleneck, not the harness? On the jwks reference app:
 //  - autocannon (8 connections) on the authenticated GET /api/tasks: what the backend can serve;
 //  - a full audit at the loopback default and at the old default (--rps 100 --concurrency 8), side by side:
-//    wall time, the checks' API requests / their time, as a ratio of autocannon's rate;
+//    wall time, the checks' API requests / their time, as a ratio of autocannon's rate (BENCH_ROUNDS alternating
+//    rounds of autocannon and the loopback audit, 3 by default; the median ratio, every round printed);
 //  - time to first request (CLI spawn → the target sees its first request) and the harness's peak RSS;
 //  - with JWT_TOOL=/path/to/jwt_tool.py: requests and time of jwt_tool's playbook on one endpoint next to
 //    authproof's token family on that endpoint (jwt_tool is never vendored: give a checkout's path).
@@ -29,6 +30,14 @@ interface Row {
   ok?: boolean;
 }
 const rows: Row[] = [];
+/** Rounds of (autocannon, loopback audit); BENCH_ROUNDS overrides. */
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
 
 /**
  * Runs the compiled CLI; resolves with its exit code, wall time, peak RSS (VmHWM, the CLI's node process alone),
@@ -115,29 +124,37 @@ await ensureReferenceSetup();
 const app = await startReference({ mode: "jwks" });
 try {
   const token = await userToken(app);
-  const capacity = await autocannon({ url: `${app.apiUrl}/api/tasks`, connections: 8, duration: 8, headers: { authorization: `Bearer ${token}` } });
-  const capacityRps = capacity.requests.average;
-  rows.push({ what: "autocannon, 8 connections, GET /api/tasks (authenticated)", value: `${capacityRps.toFixed(0)} req/s (${capacity.non2xx} non-2xx)` });
-
   const env = auditEnvFor(app);
-  const fast = await runAudit(["--seed", "42"], env);
-  const old = await runAudit(["--seed", "42", "--rps", "100", "--concurrency", "8"], env);
-  for (const [label, run] of [["loopback default", fast], ["old default (--rps 100 --concurrency 8)", old]] as const) {
-    const requests = run.report?.requests;
-    const achieved = requests ? requests.achievedRps : 0;
-    rows.push({ what: `full audit, ${label}: wall time`, value: `${(run.ms / 1000).toFixed(1)} s (exit ${run.code}, ${run.report?.results.length ?? 0} results)` });
-    rows.push({
-      what: `  checks' API requests / their time`,
-      value: `${requests?.checks ?? 0} in ${((requests?.checksMs ?? 0) / 1000).toFixed(1)} s = ${achieved.toFixed(0)} req/s = ${(achieved / capacityRps).toFixed(2)} of autocannon`,
-      ...(label === "loopback default" ? { target: "≥ 0.80", ok: achieved / capacityRps >= 0.8 } : {}),
-    });
-    rows.push({ what: `  harness peak RSS (the CLI's node process)`, value: `${run.rssMb.toFixed(0)} MB`, ...(label === "loopback default" ? { target: "≤ 300 MB", ok: run.rssMb <= 300 } : {}) });
-    rows.push({ what: `  Playwright Test runner + worker, peak RSS (Chromium apart)`, value: `${run.playwrightMb.toFixed(0)} MB, while the browser session runs` });
+  // The machine is shared and noisy: capacity and the loopback audit are measured in alternating rounds, and the
+  // ratio is the median of the rounds' ratios (every round is printed). Peak RSS is the highest of the rounds.
+  const rounds: Array<{ capacityRps: number; run: Awaited<ReturnType<typeof runAudit>> }> = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const capacity = await autocannon({ url: `${app.apiUrl}/api/tasks`, connections: 8, duration: 5, headers: { authorization: `Bearer ${token}` } });
+    if (capacity.non2xx > 0) throw new Error(`autocannon got ${capacity.non2xx} non-2xx answers`);
+    rounds.push({ capacityRps: capacity.requests.average, run: await runAudit(["--seed", "42"], env) });
   }
-  rows.push({ what: "full audit time, loopback default ÷ old default", value: (fast.ms / old.ms).toFixed(2), target: "< 0.50", ok: fast.ms / old.ms < 0.5 });
-  const sameVerdicts =
-    JSON.stringify(fast.report?.results.map((r) => `${r.id} ${r.status}`).sort()) === JSON.stringify(old.report?.results.map((r) => `${r.id} ${r.status}`).sort());
-  rows.push({ what: "same result ids and statuses at both paces (seed 42)", value: String(sameVerdicts), ok: sameVerdicts });
+  const old = await runAudit(["--seed", "42", "--rps", "100", "--concurrency", "8"], env);
+  const achieved = (run: Awaited<ReturnType<typeof runAudit>>) => run.report?.requests?.achievedRps ?? 0;
+  const ratios = rounds.map((r) => achieved(r.run) / r.capacityRps);
+  const fastMs = median(rounds.map((r) => r.run.ms));
+  const list = (values: number[], digits: number) => values.map((v) => v.toFixed(digits)).join(", ");
+  rows.push({ what: "autocannon, 8 connections, GET /api/tasks (authenticated)", value: `${median(rounds.map((r) => r.capacityRps)).toFixed(0)} req/s (rounds: ${list(rounds.map((r) => r.capacityRps), 0)})` });
+  rows.push({ what: "full audit, loopback default: wall time", value: `${(fastMs / 1000).toFixed(1)} s (rounds: ${list(rounds.map((r) => r.run.ms / 1000), 1)}; exit ${rounds.map((r) => r.run.code).join(", ")}; ${rounds[0]!.run.report?.results.length ?? 0} results)` });
+  rows.push({
+    what: "  checks' API requests / their time, ÷ autocannon's rate",
+    value: `${median(ratios).toFixed(2)} (rounds: ${rounds.map((r, i) => `${r.run.report?.requests?.checks ?? 0} in ${((r.run.report?.requests?.checksMs ?? 0) / 1000).toFixed(1)} s = ${achieved(r.run).toFixed(0)} req/s = ${ratios[i]!.toFixed(2)}`).join("; ")})`,
+    target: "≥ 0.80, median",
+    ok: median(ratios) >= 0.8,
+  });
+  const rssMb = Math.max(...rounds.map((r) => r.run.rssMb));
+  rows.push({ what: "  harness peak RSS (the CLI's node process)", value: `${rssMb.toFixed(0)} MB (rounds: ${list(rounds.map((r) => r.run.rssMb), 0)})`, target: "≤ 300 MB, every round", ok: rssMb <= 300 });
+  rows.push({ what: "  Playwright Test runner + worker, peak RSS (Chromium apart)", value: `${Math.max(...rounds.map((r) => r.run.playwrightMb)).toFixed(0)} MB, while the browser session runs` });
+  rows.push({ what: "full audit, old default (--rps 100 --concurrency 8): wall time", value: `${(old.ms / 1000).toFixed(1)} s (exit ${old.code}, ${old.report?.results.length ?? 0} results)` });
+  rows.push({ what: "  checks' API requests / their time", value: `${old.report?.requests?.checks ?? 0} in ${((old.report?.requests?.checksMs ?? 0) / 1000).toFixed(1)} s = ${achieved(old).toFixed(0)} req/s` });
+  rows.push({ what: "full audit time, loopback default (median) ÷ old default", value: (fastMs / old.ms).toFixed(2), target: "< 0.50", ok: fastMs / old.ms < 0.5 });
+  const verdictsOf = (run: Awaited<ReturnType<typeof runAudit>>) => JSON.stringify(run.report?.results.map((r) => `${r.id} ${r.status}`).sort());
+  const sameVerdicts = rounds.every((r) => verdictsOf(r.run) === verdictsOf(old));
+  rows.push({ what: `same result ids and statuses, all ${ROUNDS + 1} audits (seed 42, both paces)`, value: String(sameVerdicts), ok: sameVerdicts });
 
   const jwtTool = process.env.JWT_TOOL;
   if (jwtTool && existsSync(jwtTool)) {
