@@ -62,6 +62,8 @@ async function runAudit(args: string[], env: NodeJS.ProcessEnv): Promise<{ code:
   return { code, ms, rssMb: peakKb / 1024, playwrightMb: browserPeakKb / 1024, ...(report ? { report } : {}) };
 }
 
+type AuditRun = Awaited<ReturnType<typeof runAudit>>;
+
 function readStatus(pid: number): string {
   try {
     return readFileSync(`/proc/${pid}/status`, "utf8");
@@ -127,14 +129,14 @@ try {
   const env = auditEnvFor(app);
   // The machine is shared and noisy: capacity and the loopback audit are measured in alternating rounds, and the
   // ratio is the median of the rounds' ratios (every round is printed). Peak RSS is the highest of the rounds.
-  const rounds: Array<{ capacityRps: number; run: Awaited<ReturnType<typeof runAudit>> }> = [];
+  const rounds: Array<{ capacityRps: number; run: AuditRun }> = [];
   for (let round = 0; round < ROUNDS; round++) {
     const capacity = await autocannon({ url: `${app.apiUrl}/api/tasks`, connections: 8, duration: 5, headers: { authorization: `Bearer ${token}` } });
     if (capacity.non2xx > 0) throw new Error(`autocannon got ${capacity.non2xx} non-2xx answers`);
     rounds.push({ capacityRps: capacity.requests.average, run: await runAudit(["--seed", "42"], env) });
   }
   const old = await runAudit(["--seed", "42", "--rps", "100", "--concurrency", "8"], env);
-  const achieved = (run: Awaited<ReturnType<typeof runAudit>>) => run.report?.requests?.achievedRps ?? 0;
+  const achieved = (run: AuditRun) => run.report?.requests?.achievedRps ?? 0;
   const ratios = rounds.map((r) => achieved(r.run) / r.capacityRps);
   const fastMs = median(rounds.map((r) => r.run.ms));
   const list = (values: number[], digits: number) => values.map((v) => v.toFixed(digits)).join(", ");
@@ -152,7 +154,7 @@ try {
   rows.push({ what: "full audit, old default (--rps 100 --concurrency 8): wall time", value: `${(old.ms / 1000).toFixed(1)} s (exit ${old.code}, ${old.report?.results.length ?? 0} results)` });
   rows.push({ what: "  checks' API requests / their time", value: `${old.report?.requests?.checks ?? 0} in ${((old.report?.requests?.checksMs ?? 0) / 1000).toFixed(1)} s = ${achieved(old).toFixed(0)} req/s` });
   rows.push({ what: "full audit time, loopback default (median) ÷ old default", value: (fastMs / old.ms).toFixed(2), target: "< 0.50", ok: fastMs / old.ms < 0.5 });
-  const verdictsOf = (run: Awaited<ReturnType<typeof runAudit>>) => JSON.stringify(run.report?.results.map((r) => `${r.id} ${r.status}`).sort());
+  const verdictsOf = (run: AuditRun) => JSON.stringify(run.report?.results.map((r) => `${r.id} ${r.status}`).sort());
   const sameVerdicts = rounds.every((r) => verdictsOf(r.run) === verdictsOf(old));
   rows.push({ what: `same result ids and statuses, all ${ROUNDS + 1} audits (seed 42, both paces)`, value: String(sameVerdicts), ok: sameVerdicts });
 

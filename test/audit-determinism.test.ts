@@ -32,7 +32,7 @@ test("two runs with one seed: both pass, identical verdicts", async () => {
 }, 600_000);
 
 test("a black-box audit (no signing key) skips the oracle checks with the reason and drops nothing", async () => {
-  // The claims family and the token checks that need the key; token.alg-none needs none and still runs.
+  // The families and the token check whose results need the key (the skips below), and token.alg-none, which needs none.
   const result = await runCli(["audit", "--seed", "42", "--only", "claims,secret,token.crit-unknown,token.alg-none", "--reporter", "json"], {
     AUTHPROOF_API_URL: app.apiUrl,
     AUTHPROOF_AUTH_URL: app.webUrl,
