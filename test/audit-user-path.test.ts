@@ -16,7 +16,7 @@ const fixtures: ChildProcess[] = [];
 
 async function startFixture(flaws: string): Promise<string> {
   const port = await freePort();
-  const child = spawn(BACKEND_PYTHON, ["-m", "uvicorn", "app:app", "--host", "127.0.0.1", "--port", String(port)], {
+  const child = spawn(BACKEND_PYTHON, ["-m", "uvicorn", "app:app", "--host", "127.0.0.1", "--port", String(port), "--no-access-log"], {
     cwd: FIXTURE_DIR,
     env: { PATH: process.env.PATH ?? "", BETTER_AUTH_SECRET: auth.secret, JWT_ISSUER: new URL(auth.webUrl).origin, FIXTURE_FLAWS: flaws },
     stdio: "ignore",

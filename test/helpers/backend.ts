@@ -62,7 +62,7 @@ export function freePort(): Promise<number> {
 
 /**
  * Starts the reference backend with the launcher's exact command
- * (`.venv/bin/python -m uvicorn app.main:app --host 127.0.0.1 --port $PORT`, cwd reference-app/backend),
+ * (`.venv/bin/python -m uvicorn app.main:app --host 127.0.0.1 --port $PORT --no-access-log`, cwd reference-app/backend),
  * a clean environment and a temporary tasks database; resolves once /health answers.
  */
 export async function startBackend(opts: BackendOptions): Promise<RunningBackend> {
@@ -83,7 +83,7 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
     ...(opts.corsOrigins ? { CORS_ORIGINS: opts.corsOrigins.join(",") } : {}),
     ...opts.env,
   };
-  const child = spawn(BACKEND_PYTHON, ["-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", String(port)], {
+  const child = spawn(BACKEND_PYTHON, ["-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", String(port), "--no-access-log"], {
     cwd: BACKEND_DIR,
     env,
     stdio: ["ignore", "pipe", "pipe"],

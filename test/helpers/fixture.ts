@@ -59,7 +59,7 @@ export async function startFixture(name: string, env: Record<string, string>): P
   if (!existsSync(path.join(cwd, "app.py"))) throw new Error(`no fixture ${name} in ${STOCK_DIR}`);
   if (!existsSync(fixturesPython)) throw new Error(`${fixturesPython} is missing: run npm run setup`);
   const port = await freeLoopbackPort();
-  const child = spawn(fixturesPython, ["-m", "uvicorn", "app:app", "--host", "127.0.0.1", "--port", String(port)], {
+  const child = spawn(fixturesPython, ["-m", "uvicorn", "app:app", "--host", "127.0.0.1", "--port", String(port), "--no-access-log"], {
     cwd,
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", LANG: "C.UTF-8", PYTHONUNBUFFERED: "1", PYTHONDONTWRITEBYTECODE: "1", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -24,7 +24,7 @@ export async function startStandalone(env: Record<string, string>): Promise<Stan
   const port = await freeLoopbackPort();
   const dir = mkdtempSync(path.join(tmpdir(), "authproof-standalone-"));
   const dbPath = path.join(dir, "tasks.db");
-  const child = spawn(BACKEND_PYTHON, ["-m", "uvicorn", "app:app", "--host", "127.0.0.1", "--port", String(port)], {
+  const child = spawn(BACKEND_PYTHON, ["-m", "uvicorn", "app:app", "--host", "127.0.0.1", "--port", String(port), "--no-access-log"], {
     cwd: STANDALONE_DIR,
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", LANG: "C.UTF-8", PYTHONDONTWRITEBYTECODE: "1", DATABASE_PATH: dbPath, ...env },
     stdio: ["ignore", "ignore", "pipe"],
