@@ -7,9 +7,10 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startReference, type ReferenceApp } from "../src/reference/launch.ts";
 import { REPO_ROOT } from "./helpers/cli.ts";
 
-// authproof as a user gets it: `npm pack`, the tarball installed into empty projects (CommonJS and ESM), a
-// TypeScript config importing defineConfig from "authproof/config", and `npx authproof` run from there
-// against the booted reference app. Nothing of the repository is on the path but the tarball.
+// authproof as a user gets it: `npm pack`, the tarball installed by npm into an empty project, that install in a
+// CommonJS and an ESM project, a TypeScript config importing defineConfig from "authproof/config", and
+// `npx authproof` run from there against the booted reference app. Nothing of the repository is on the path but
+// the tarball.
 
 const run = promisify(execFile);
 const API_CHECKS = "token.alg-none,transport.missing-token";
@@ -18,6 +19,8 @@ const API_CHECKS = "token.alg-none,transport.missing-token";
 const onlyFor = (type: "commonjs" | "module") => (type === "module" ? `${API_CHECKS},browser.token-storage` : API_CHECKS);
 let app: ReferenceApp;
 let tarball: string;
+/** The project the tarball was installed into once (see project()). */
+let installed: string;
 
 /** Runs a command in `cwd` with a clean environment (no repo node_modules, no vitest variables). */
 function sh(cwd: string, command: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -30,12 +33,24 @@ function sh(cwd: string, command: string, args: string[], env: Record<string, st
   return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
 }
 
-/** A fresh project with its own package.json and the tarball installed. */
-async function project(type: "commonjs" | "module"): Promise<string> {
-  const dir = mkdtempSync(path.join(tmpdir(), `authproof-${type}-`));
-  writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: `user-project-${type}`, version: "1.0.0", private: true, type }, null, 2));
+/** An empty project (no "type") with the tarball installed by npm, as a user installs it. */
+async function installTarball(): Promise<string> {
+  const dir = mkdtempSync(path.join(tmpdir(), "authproof-install-"));
+  writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "user-project", version: "1.0.0", private: true }, null, 2));
   const install = await sh(dir, "npm", ["install", tarball, "--prefer-offline", "--ignore-scripts", "--no-audit", "--no-fund"]);
   expect(install.code, install.stderr).toBe(0);
+  return dir;
+}
+
+/**
+ * A fresh project of the given type holding that install: its package.json with `type` set, and node_modules hard
+ * linked from it. What npm installs does not depend on `type`; how Node loads authproof and its config does.
+ */
+async function project(type: "commonjs" | "module"): Promise<string> {
+  const dir = mkdtempSync(path.join(tmpdir(), `authproof-${type}-`));
+  const manifest = JSON.parse(readFileSync(path.join(installed, "package.json"), "utf8"));
+  writeFileSync(path.join(dir, "package.json"), JSON.stringify({ ...manifest, name: `user-project-${type}`, type }, null, 2));
+  await run("cp", ["-al", path.join(installed, "node_modules"), path.join(installed, "package-lock.json"), dir]);
   return dir;
 }
 
@@ -44,7 +59,7 @@ beforeAll(async () => {
   // dist/ is built by test/global-setup.ts (prepack would rebuild it under the other tests running it); the tarball holds only what runs
   await run("npm", ["pack", "--ignore-scripts", "--pack-destination", packDir], { cwd: REPO_ROOT, maxBuffer: 64 * 1024 * 1024 });
   tarball = path.join(packDir, readdirSync(packDir).find((f) => f.endsWith(".tgz"))!);
-  app = await startReference({ mode: "jwks" });
+  [installed, app] = await Promise.all([installTarball(), startReference({ mode: "jwks" })]);
 }, 400_000);
 
 afterAll(async () => {
