@@ -183,13 +183,16 @@ try {
   const jwtTool = process.env.JWT_TOOL;
   if (jwtTool && existsSync(jwtTool)) {
     const endpoint = `${app.apiUrl}/api/tasks`;
-    const started = performance.now();
-    // Twice: its first run only writes jwtconf.ini next to it.
+    // Twice when needed: its first run on a machine only writes ~/.jwt_tool/jwtconf.ini. The playbook's run is timed.
     let output = "";
-    for (let i = 0; i < 2 && !/Response Code:/.test(output); i++)
+    let playbookMs = 0;
+    for (let i = 0; i < 2 && !/Response Code:/.test(output); i++) {
+      const started = performance.now();
       output = await capture(process.env.JWT_TOOL_PYTHON ?? "python3", [jwtTool, "-t", endpoint, "-rh", `Authorization: Bearer ${token}`, "-M", "pb", "-np"], path.dirname(jwtTool));
+      playbookMs = performance.now() - started;
+    }
     const sent = (output.match(/Response Code:/g) ?? []).length;
-    rows.push({ what: "jwt_tool playbook (-M pb), GET /api/tasks", value: `${sent} requests in ${((performance.now() - started) / 1000).toFixed(1)} s` });
+    rows.push({ what: "jwt_tool playbook (-M pb), GET /api/tasks", value: `${sent} requests in ${(playbookMs / 1000).toFixed(1)} s` });
     const one = await runAudit(["--seed", "42", "--only", "token", "--config", await oneEndpointConfig(app.apiUrl, "GET /api/tasks")], env);
     rows.push({
       what: "authproof token family, GET /api/tasks alone",

@@ -24,7 +24,8 @@ function run([name, command, args]) {
     let output = "";
     child.stdout.on("data", (chunk) => (output += chunk));
     child.stderr.on("data", (chunk) => (output += chunk));
-    child.on("error", (error) => resolve({ name, ok: false, output: String(error) }));
+    // A command that cannot start emits "error", then "close" with a negative code: its message is printed there.
+    child.on("error", (error) => (output += `${error.message}\n`));
     child.on("close", (code) => {
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
       process.stdout.write(`${code === 0 ? "ok" : "FAILED"}: ${name} (${seconds} s)\n${output.trimEnd() ? `${output.trimEnd()}\n` : ""}`);
