@@ -205,9 +205,8 @@ class DeleteCommand extends ObjectCommand {
  * the model: exactly their own objects, with the values they wrote.
  */
 export async function verifyViews(model: IsolationModel, real: IsolationReal, after: string): Promise<void> {
-  // Two reads change nothing, so both lists are fetched at once; they are judged in order, A's first.
-  const views = await Promise.all((["A", "B"] as const).map(async (label) => ({ label, exchange: await send(real, label, { method: "GET", url: collectionUrl(real, label) }) })));
-  for (const { label, exchange } of views) {
+  for (const label of ["A", "B"] as const) {
+    const exchange = await send(real, label, { method: "GET", url: collectionUrl(real, label) });
     const status = exchange.response?.status ?? 0;
     const items = listItems(exchange.response?.json);
     if (status < 200 || status >= 300 || !items) inconclusive(exchange, `after ${after}: ${label}'s list answered ${status || describe(exchange)} without a list`);
@@ -232,15 +231,13 @@ export async function verifyViews(model: IsolationModel, real: IsolationReal, af
   }
 }
 
-/** Deletes, as their creator and all at once, every object this run created (best effort; failures are left to the engine's cleanup). */
+/** Deletes, as their creator, every object this run created (best effort; failures are left to the engine's cleanup). */
 export async function cleanupRun(real: IsolationReal): Promise<void> {
   if (!real.resource.remove) return;
-  const deletions: Array<Promise<unknown>> = [];
   for (const [id, creator] of real.created) {
-    if (!real.budget.take()) break;
-    deletions.push(real.ctx.driver.send({ method: "DELETE", url: itemUrl(real, creator, id), headers: bearer(userOf(real, creator).token), aim: "an object the audit created" }));
+    if (!real.budget.take()) return;
+    await real.ctx.driver.send({ method: "DELETE", url: itemUrl(real, creator, id), headers: bearer(userOf(real, creator).token), aim: "an object the audit created" });
   }
-  await Promise.all(deletions);
 }
 
 async function send(real: IsolationReal, label: Label, request: HttpRequest): Promise<Exchange> {
