@@ -14,6 +14,8 @@ import type { Resource } from "../src/target/resources.ts";
 interface Flags {
   listLeak?: boolean;
   foreignWrite?: boolean;
+  /** DELETE answers 204 and keeps the object (a lost write, not an isolation bug). */
+  lostDelete?: boolean;
 }
 
 function tasksApi(flags: Flags): Server {
@@ -51,7 +53,7 @@ function tasksApi(flags: Flags): Server {
         return send(200, task);
       }
       if (req.method === "DELETE") {
-        tasks.delete(id);
+        if (!flags.lostDelete) tasks.delete(id);
         return send(204);
       }
       return send(405);
@@ -113,7 +115,7 @@ function modelFor(baseUrl: string, seed: number, runs: number): TargetModel {
 const servers: Record<string, { server: Server; url: string }> = {};
 
 beforeAll(async () => {
-  for (const [name, flags] of Object.entries({ secure: {}, listLeak: { listLeak: true }, foreignWrite: { foreignWrite: true } })) {
+  for (const [name, flags] of Object.entries({ secure: {}, listLeak: { listLeak: true }, foreignWrite: { foreignWrite: true }, lostDelete: { lostDelete: true } })) {
     const server = tasksApi(flags);
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     servers[name] = { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
@@ -154,6 +156,12 @@ describe("P3 isolation model", () => {
     expect(outcome.status).toBe("fail");
     expect(outcome.reason).toMatch(/commands: create\((A|B)\),(update|delete)\((A|B) → (A|B)'s #0/);
     expect(outcome.reason).toMatch(/got (200|204), not 403\/404/);
+  });
+
+  it("does not call a user's own object that outlived its DELETE an isolation failure: inconclusive, an error", async () => {
+    const outcome = await run("lostDelete");
+    expect(outcome.status, outcome.reason).toBe("error");
+    expect(outcome.reason).toMatch(/^inconclusive: .*(A|B)'s list still shows its own object t\d+, which its DELETE answered as deleted/);
   });
 
   it("reproduces the same counterexample from the same seed", async () => {

@@ -217,7 +217,12 @@ export async function verifyViews(model: IsolationModel, real: IsolationReal, af
     }
     for (const [id] of seen) {
       const object = model.objects.find((o) => o.id === id);
-      if (!object) violate(real, exchange, `after ${after}: ${label}'s list shows ${id}, which the model says was deleted`);
+      if (!object) {
+        // Its owner's DELETE was answered 2xx and did not hold (a lost write): a consistency fault of the target, not
+        // a view of another user's data, so this run cannot judge isolation.
+        if (real.created.get(id) === label) inconclusive(exchange, `after ${after}: ${label}'s list still shows its own object ${id}, which its DELETE answered as deleted`);
+        violate(real, exchange, `after ${after}: ${label}'s list shows ${id}, which the model says was deleted`);
+      }
       if (object.owner !== label) violate(real, exchange, `after ${after}: ${label}'s list shows ${object.owner}'s object ${id}`);
     }
     for (const object of model.objects.filter((o) => o.owner === label)) {
