@@ -71,7 +71,7 @@ export interface Candidate {
 
 /**
  * Everything the harness learned about the target before attacking it. Plain JSON: the CLI builds it once
- * and hands it to the suites (vitest `provide`/`inject`).
+ * and hands it to the suites (the suite worker's data, see suite-protocol.ts).
  */
 export interface TargetModel {
   config: AuthproofConfig;

@@ -78,7 +78,7 @@ export async function runAudit(config: AuthproofConfig, hooks: AuditHooks, cwd =
   const driver = new HttpDriver({ ...driverOptions(config), ...(deadlineAt ? { deadlineAt } : {}) });
   stop.onStop((cause) => driver.halt(describeStop(cause)));
   const ledger: PrepareLedger = { users: [], objects: [], resources: [] };
-  // vitest and the check families load once the target has answered (a fast first request), alongside the rest
+  // The suites' runner loads once the target has answered (a fast first request), alongside the rest
   // of the preparation (its 429 back-offs, say).
   let suitesModule: Promise<typeof import("./run-suites.ts")> | undefined;
   const loadSuites = () => {

@@ -1,18 +1,18 @@
-import type { Reporter, TestCase, TestModule } from "vitest/node";
 import type { CheckOutcome } from "../judge/types.ts";
 import type { RecordedOutcome } from "../report/build.ts";
 import type { TestUser } from "../target/identities.ts";
 import { META_KEY, RUN_META_KEY, type RunMeta } from "./record.ts";
 import type { WriteEntry } from "../http/writes.ts";
 import type { PhaseEvent } from "./phases.ts";
+import type { SuiteEvent } from "./suite-protocol.ts";
 
 /**
- * A vitest reporter that gathers the outcomes the suites record and prints progress. It also reads the run's
- * state that every test carries (see RunMeta): the first origin that stopped answering is reported through
- * `onStopped`, and the outcomes of tests that ended once the run was disturbed (an origin stopped, the driver
- * halted) are left out: they are not finished results.
+ * Gathers the outcomes the suites record (the suite worker's events, see SuiteEvent) and reports progress. It also
+ * reads the run's state that every test carries (see RunMeta): the first origin that stopped answering is
+ * reported through `onStopped`, and the outcomes of tests that ended once the run was disturbed (an origin
+ * stopped, the driver halted) are left out: they are not finished results.
  */
-export class OutcomeCollector implements Reporter {
+export class OutcomeCollector {
   readonly outcomes: RecordedOutcome[] = [];
   readonly problems: string[] = [];
   /** Users made in the worker (e.g. a UI sign-up), by email. */
@@ -36,13 +36,16 @@ export class OutcomeCollector implements Reporter {
     private readonly onSuiteDone: (suiteFile: string, results: number) => void = () => {},
   ) {}
 
-  onTestModuleStart(testModule: TestModule): void {
-    this.onPhase({ kind: "family", name: familyOf(testModule.moduleId) });
+  handle(event: SuiteEvent): void {
+    if (event.kind === "module-start") this.onPhase({ kind: "family", name: familyOf(event.file) });
+    else if (event.kind === "test") this.testEnded(event);
+    else if (event.kind === "module-end") this.moduleEnded(event);
+    else if (event.kind === "unhandled") this.problems.push(`unhandled: ${event.message}`);
+    else this.flush();
   }
 
-  onTestCaseResult(testCase: TestCase): void {
-    const meta = testCase.meta() as Record<string, unknown>;
-    const run = meta[RUN_META_KEY] as RunMeta | undefined;
+  private testEnded(test: Extract<SuiteEvent, { kind: "test" }>): void {
+    const run = test.meta[RUN_META_KEY] as RunMeta | undefined;
     for (const user of run?.users ?? []) this.users.set(user.email, user);
     this.writes.push(...(run?.writes ?? []));
     if (run?.traffic) {
@@ -55,35 +58,32 @@ export class OutcomeCollector implements Reporter {
       this.dropped += 1;
       return;
     }
-    const outcomes = meta[META_KEY] as CheckOutcome[] | undefined;
-    const suiteFile = relative(this.root, testCase.module.moduleId);
-    this.onPhase({ kind: "test", family: familyOf(testCase.module.moduleId), status: worstStatus(outcomes, testCase.result().state) });
+    const outcomes = test.meta[META_KEY] as CheckOutcome[] | undefined;
+    const suiteFile = relative(this.root, test.file);
+    this.onPhase({ kind: "test", family: familyOf(test.file), status: worstStatus(outcomes, test.state) });
     if (!outcomes) {
-      const result = testCase.result();
-      if (result.state === "failed")
-        this.problems.push(`${testCase.fullName}: ${result.errors?.map((e) => e.message).join("; ") ?? "failed"}`);
+      if (test.state === "fail") this.problems.push(`${test.fullName}: ${test.errors.join("; ") || "failed"}`);
       return;
     }
-    const durationMs = testCase.diagnostic()?.duration ?? 0;
-    const recorded = this.byTest.get(testCase.id) ?? [];
+    const recorded = this.byTest.get(test.id) ?? [];
     for (const outcome of outcomes) {
-      recorded.push({ outcome, suiteFile, durationMs });
+      recorded.push({ outcome, suiteFile, durationMs: test.durationMs });
       this.progress(outcome);
     }
-    this.byTest.set(testCase.id, recorded);
+    this.byTest.set(test.id, recorded);
   }
 
-  onTestModuleEnd(testModule: TestModule): void {
-    const suiteFile = relative(this.root, testModule.moduleId);
+  private moduleEnded(module: Extract<SuiteEvent, { kind: "module-end" }>): void {
+    const suiteFile = relative(this.root, module.file);
     // Suite files run one after another on one driver: a family's requests are what the total grew by.
     this.traffic.byFamily[familyOfSuite(suiteFile)] = this.traffic.sent - this.sentBeforeModule;
     this.sentBeforeModule = this.traffic.sent;
     // In declaration order, whatever order a concurrent family's tests ended in: the same seed, the same report.
-    for (const testCase of testModule.children.allTests()) {
-      this.outcomes.push(...(this.byTest.get(testCase.id) ?? []));
-      this.byTest.delete(testCase.id);
+    for (const id of module.testIds) {
+      this.outcomes.push(...(this.byTest.get(id) ?? []));
+      this.byTest.delete(id);
     }
-    for (const error of testModule.errors()) this.problems.push(`${suiteFile}: ${error.message}`);
+    for (const error of module.errors) this.problems.push(`${suiteFile}: ${error}`);
     this.onSuiteDone(suiteFile, this.outcomes.filter((o) => o.suiteFile === suiteFile).length);
   }
 
@@ -91,11 +91,6 @@ export class OutcomeCollector implements Reporter {
   flush(): void {
     for (const recorded of this.byTest.values()) this.outcomes.push(...recorded);
     this.byTest.clear();
-  }
-
-  onTestRunEnd(_modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<{ message?: string }>): void {
-    this.flush();
-    for (const error of unhandledErrors) this.problems.push(`unhandled: ${error.message ?? String(error)}`);
   }
 }
 
@@ -106,8 +101,8 @@ function familyOf(moduleId: string): string {
 
 const WEIGHT = { pass: 0, skip: 1, error: 2, fail: 3 } as const;
 
-function worstStatus(outcomes: CheckOutcome[] | undefined, state: string): "pass" | "fail" | "skip" | "error" {
-  if (!outcomes?.length) return state === "failed" ? "error" : state === "skipped" ? "skip" : "pass";
+function worstStatus(outcomes: CheckOutcome[] | undefined, state: "pass" | "fail" | "skip"): "pass" | "fail" | "skip" | "error" {
+  if (!outcomes?.length) return state === "fail" ? "error" : state;
   return outcomes.map((o) => o.status).reduce((a, b) => (WEIGHT[b] > WEIGHT[a] ? b : a));
 }
 

@@ -1,4 +1,4 @@
-import { afterAll, describe, inject, test } from "vitest";
+import { afterAll, describe, test } from "@vitest/runner";
 import type { CheckRecord, Family, Needs, Scope } from "../checks/types.ts";
 import type { CheckOutcome } from "../judge/types.ts";
 import type { AuditContext } from "../model/context.ts";
@@ -7,29 +7,20 @@ import { record, recordRunState } from "./record.ts";
 import { warmUp } from "./warm-up.ts";
 import { selectedIn } from "./selection.ts";
 import { checksByScope, inShard, workItem } from "./shard.ts";
-
-declare module "vitest" {
-  export interface ProvidedContext {
-    authproofModel: import("../model/target.ts").TargetModel;
-    /** How many suite files this audit runs: the shared context closes after the last one. */
-    authproofSuiteCount: number;
-    /** Epoch ms after which the audit sends nothing more (--max-time), or 0 for none. */
-    authproofDeadlineAt: number;
-  }
-}
+import { suiteInputs } from "./suite-protocol.ts";
 
 /**
- * The audit context is shared by every suite file of an audit (vitest runs them one after another in one
- * worker, without isolation): one driver and one pace, one set of attacker keys, one listener, and values
+ * The audit context is shared by every suite file of an audit (the suite worker runs them one after another in
+ * one thread): one driver and one pace, one set of attacker keys, one listener, and values
  * one family builds for another (the attacks hygiene judges, the browser session the cookie checks read).
  */
 let live: { key: string; context: Promise<LiveAuditContext>; finished: number } | undefined;
 
 function auditContext(): Promise<LiveAuditContext> {
-  const model = inject("authproofModel");
+  const { model, deadlineAt } = suiteInputs();
   const key = `${model.startedAt} ${model.seed}`;
   if (live?.key !== key) {
-    const context = createAuditContext(model, inject("authproofDeadlineAt") || undefined);
+    const context = createAuditContext(model, deadlineAt || undefined);
     void context.then(warmUp, () => undefined);
     live = { key, context, finished: 0 };
   }
@@ -39,11 +30,15 @@ function auditContext(): Promise<LiveAuditContext> {
 async function suiteFinished(): Promise<void> {
   if (!live) return;
   live.finished += 1;
-  if (live.finished >= inject("authproofSuiteCount")) {
-    const { context } = live;
-    live = undefined;
-    await (await context).close();
-  }
+  if (live.finished >= suiteInputs().files.length) await closeAuditContext();
+}
+
+/** Closes the shared context (driver, listener, browser) if it is still open: a cancelled run skips the last files' hooks. */
+export async function closeAuditContext(): Promise<void> {
+  if (!live) return;
+  const { context } = live;
+  live = undefined;
+  await (await context).close();
 }
 
 /**
@@ -51,7 +46,7 @@ async function suiteFinished(): Promise<void> {
  * resource, CORS target, or the audit), and in it one test per selected check, in registry order.
  */
 export function defineFamilySuite(family: Family): void {
-  const model = inject("authproofModel");
+  const { model } = suiteInputs();
   const selected = selectedIn(model);
   const checks = family.checks.filter((check) => selected(check.id));
   const mine = inShard(model);

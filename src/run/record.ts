@@ -1,11 +1,11 @@
-import type { TestContext } from "vitest";
+import type { TestContext } from "@vitest/runner";
 import type { HttpDriver } from "../http/driver.ts";
 import type { WriteEntry } from "../http/writes.ts";
 import type { Exchange } from "../http/types.ts";
 import type { CheckOutcome } from "../judge/types.ts";
 import { mintedTestUsers, type TestUser } from "../target/identities.ts";
 
-/** Key under which a test case carries its check outcomes in vitest's task meta. */
+/** Key under which a test case carries its check outcomes in its task meta. */
 export const META_KEY = "authproof";
 /** Key under which a test case carries the state of the run when it ended (see RunMeta). */
 export const RUN_META_KEY = "authproofRun";
@@ -40,8 +40,8 @@ function trafficOf(driver: HttpDriver): RunMeta["traffic"] {
 const WEIGHT = { pass: 0, skip: 1, error: 2, fail: 3 } as const;
 
 /**
- * Records a test's check outcomes on the running vitest test (the CLI's collector reads them back), and
- * mirrors the worst verdict in vitest's own terms: skip → skipped, fail / error → failed.
+ * Records a test's check outcomes on the running test (the CLI's collector reads them back), and mirrors the
+ * worst verdict in the test runner's own terms: skip → skipped, fail / error → failed.
  */
 export function record(context: TestContext, outcomes: CheckOutcome[]): void {
   Object.assign(context.task.meta, { [META_KEY]: outcomes.map(toPlain) });

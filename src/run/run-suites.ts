@@ -1,4 +1,5 @@
-import { BaseSequencer, createVitest, type TestSpecification } from "vitest/node";
+import path from "node:path";
+import { Worker } from "node:worker_threads";
 import { FAMILIES } from "../checks/registry.ts";
 import { HarnessError } from "../errors.ts";
 import type { CheckOutcome } from "../judge/types.ts";
@@ -11,7 +12,7 @@ import type { RunStop } from "./stop.ts";
 import type { WriteEntry } from "../http/writes.ts";
 import { CODE_EXTENSION, CODE_ROOT, COMPILED } from "../package.ts";
 import type { PhaseEvent } from "./phases.ts";
-import { escapeRegExp } from "../regexp.ts";
+import { INPUTS_KEY, type SuiteCancel, type SuiteEvent, type SuiteInputs } from "./suite-protocol.ts";
 
 /**
  * The suite file of a check family, relative to CODE_ROOT (where suites are resolved from, wherever the CLI
@@ -37,19 +38,6 @@ export function familyPlan(model: TargetModel): Array<{ name: string; tests: num
   const tests = new Map<string, number>();
   for (const item of workItems(model)) if (mine(item)) tests.set(item.family, (tests.get(item.family) ?? 0) + 1);
   return FAMILIES.filter((family) => tests.has(family.name)).map((family) => ({ name: family.name, tests: tests.get(family.name)! }));
-}
-
-function signalListeners(): Map<"SIGINT" | "SIGTERM", Array<(...args: unknown[]) => void>> {
-  return new Map((["SIGINT", "SIGTERM"] as const).map((signal) => [signal, process.listeners(signal) as Array<(...args: unknown[]) => void>]));
-}
-
-/** Runs the suite files one at a time in registry order (see FAMILIES). */
-class FamilyOrder extends BaseSequencer {
-  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
-    const order = FAMILIES.map((family) => suiteFileOf(family.name));
-    const rank = (file: TestSpecification) => order.findIndex((suite) => file.moduleId.endsWith(suite));
-    return [...files].sort((a, b) => rank(a) - rank(b));
-  }
 }
 
 export interface SuitesOptions {
@@ -80,10 +68,11 @@ export interface SuitesTraffic {
 }
 
 /**
- * Runs the audit suites through vitest's Node API with the target model provided to them, and returns
- * the outcomes they recorded. The files run one after another in one worker without isolation, so they share
- * one audit context. A suite that crashes is a harness error, never a silent pass — unless the run was
- * stopped, whose finished outcomes are returned as they are.
+ * Runs the audit suites in a worker thread of their own (suite-worker.ts) with vitest's test runner, the target model
+ * handed in with the worker's data, and returns the outcomes they recorded. The files run one after another in
+ * that one worker, so they share one audit context; each audit gets a fresh worker, so concurrent audits (several
+ * targets, the MCP server) share nothing. A suite that crashes is a harness error, never a silent pass, unless
+ * the run was stopped: then its finished outcomes are returned as they are.
  */
 export async function runSuites(model: TargetModel, progress: (outcome: CheckOutcome) => void, options: SuitesOptions = {}): Promise<SuitesRun> {
   const files = selectedSuiteFiles(model);
@@ -97,45 +86,54 @@ export async function runSuites(model: TargetModel, progress: (outcome: CheckOut
     options.phase,
     (suiteFile, results) => options.onFamilyDone?.(familyOfSuite(suiteFile), results),
   );
-  const signalsBefore = signalListeners();
-  const vitest = await createVitest(
-    "test",
-    {
-      root: CODE_ROOT,
-      config: false,
-      watch: false,
-      include: files,
-      // Installed, the suites live under node_modules/authproof/dist: vitest's default exclude would drop them.
-      exclude: [],
-      reporters: [collector],
-      fileParallelism: false,
-      isolate: false,
-      sequence: { sequencer: FamilyOrder },
-      testTimeout: 600_000,
-      // Tests of a concurrent family at once (Family.concurrent); the driver bounds the requests in flight.
-      maxConcurrency: 64,
-      hookTimeout: 120_000,
-      pool: "threads",
-      passWithNoTests: true,
-      // Compiled, the suites' own modules are plain ESM that Node loads as it is, as it does any installed package
-      // under node_modules, instead of vite transforming each again in the worker (about 140 MB less at peak).
-      ...(COMPILED ? { server: { deps: { external: [new RegExp(`^${escapeRegExp(CODE_ROOT)}/src/`)] } } } : {}),
-    },
-    { logLevel: "silent" },
-  );
-  // vitest's logger exits the process on SIGINT / SIGTERM; here the CLI owns them (clean-up, partial report).
-  for (const [signal, listeners] of signalListeners()) for (const l of listeners) if (!signalsBefore.get(signal)!.includes(l)) process.off(signal, l);
-  vitest.provide("authproofModel", model);
-  vitest.provide("authproofSuiteCount", files.length);
-  vitest.provide("authproofDeadlineAt", options.deadlineAt ?? 0);
-  stop?.onStop(() => void vitest.cancelCurrentRun("keyboard-input"));
+  const inputs: SuiteInputs = { files: files.map((file) => path.join(CODE_ROOT, file)), model, deadlineAt: options.deadlineAt ?? 0 };
   try {
-    if (!stop?.cause) await vitest.start();
+    await runSuiteWorker(inputs, (event) => collector.handle(event), stop);
   } finally {
-    await vitest.close();
     collector.flush();
   }
   if (collector.problems.length > 0 && !stop?.cause)
     throw new HarnessError("SUITES_FAILED", `the audit suites could not run: ${collector.problems.slice(0, 5).join(" | ")}`);
   return { recorded: collector.outcomes, users: [...collector.users.values()], writes: collector.writes, traffic: collector.traffic };
+}
+
+/**
+ * Runs suite files in a fresh suite worker and hands over its events until it is done. A worker that fails or
+ * exits before it is done ends with an "unhandled" event saying so. When `stop` stops, the worker is told to cancel.
+ */
+export async function runSuiteWorker(inputs: SuiteInputs, onEvent: (event: SuiteEvent) => void, stop?: RunStop): Promise<void> {
+  const worker = startSuiteWorker(inputs);
+  stop?.onStop(() => worker.postMessage({ kind: "cancel" } satisfies SuiteCancel));
+  try {
+    await new Promise<void>((resolve) => {
+      worker.on("message", (event: SuiteEvent) => {
+        onEvent(event);
+        if (event.kind === "done") resolve();
+      });
+      worker.on("error", (error) => {
+        onEvent({ kind: "unhandled", message: `the suite worker failed: ${error.message}` });
+        resolve();
+      });
+      worker.on("exit", (code) => {
+        onEvent({ kind: "unhandled", message: `the suite worker exited (code ${code}) before the suites ended` });
+        resolve();
+      });
+    });
+  } finally {
+    worker.removeAllListeners();
+    worker.on("error", () => {}); // whatever it throws while it is stopped: it is done
+    await worker.terminate();
+  }
+}
+
+/**
+ * The compiled worker loads as it is; from source it is TypeScript, so the worker registers tsx first (the CLI
+ * registers it through tsx's API, which a worker does not inherit).
+ */
+function startSuiteWorker(inputs: SuiteInputs): Worker {
+  const entry = new URL(`./suite-worker.${CODE_EXTENSION}`, import.meta.url);
+  const workerData = { [INPUTS_KEY]: inputs };
+  if (COMPILED) return new Worker(entry, { workerData });
+  const bootstrap = `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); })`;
+  return new Worker(bootstrap, { eval: true, workerData });
 }
