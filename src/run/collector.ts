@@ -41,7 +41,6 @@ export class OutcomeCollector {
     else if (event.kind === "test") this.testEnded(event);
     else if (event.kind === "module-end") this.moduleEnded(event);
     else if (event.kind === "unhandled") this.problems.push(`unhandled: ${event.message}`);
-    else this.flush();
   }
 
   private testEnded(test: Extract<SuiteEvent, { kind: "test" }>): void {
