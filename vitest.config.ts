@@ -8,6 +8,10 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 180_000,
     maxWorkers: 3,
+    // A worker runs its files one after another in one module graph: each file skips re-importing the harness
+    // (about 80 CPU-s of the suite), and the files that only audit a secure reference app share the worker's
+    // (test/helpers/shared-reference.ts). No test mocks modules, stubs globals or changes process.env.
+    isolate: false,
     maxConcurrency: 3,
     env: { NEXT_TELEMETRY_DISABLED: "1" },
   },

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { auditEnvFor } from "../src/reference/audit-env.ts";
-import { startReference, type ReferenceApp } from "../src/reference/launch.ts";
+import type { ReferenceApp } from "../src/reference/launch.ts";
 import { checkIdsWith, runCli } from "./helpers/cli.ts";
+import { sharedReference } from "./helpers/shared-reference.ts";
 
 // Two consecutive audits of one running secure reference app with the same seed: both pass, and every
 // result has the same verdict each time (no flaky checks). (scripts/capture-verdicts.sh compares more.)
@@ -9,7 +10,7 @@ import { checkIdsWith, runCli } from "./helpers/cli.ts";
 let app: ReferenceApp;
 
 beforeAll(async () => {
-  app = await startReference({ mode: "jwks" });
+  app = await sharedReference("jwks");
 });
 
 afterAll(() => app?.stop());

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { auditEnvFor } from "../src/reference/audit-env.ts";
-import { startReference } from "../src/reference/launch.ts";
 import { checkIdsWith, runCli } from "./helpers/cli.ts";
+import { sharedReference } from "./helpers/shared-reference.ts";
 
 // Session mode (the backend takes Better Auth's session token): the secure reference passes every session-mode
 // check, the cookie-cache window is measured in seconds, and the CSRF flaw of a cookie-authenticated backend (not
@@ -64,7 +64,7 @@ describe.concurrent("session mode", () => {
   }, 300_000);
 
   test("--mode session against a JWT backend stops as incomplete with the mode hint, not a PASS", async () => {
-    const app = await startReference({ mode: "jwks" });
+    const app = await sharedReference("jwks");
     try {
       const run = await runCli(["audit", "--reporter", "json"], { ...auditEnvFor(app), AUTHPROOF_MODE: "session" });
       expect(run.code).toBe(2);

@@ -3,9 +3,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { startReference, type ReferenceApp } from "../src/reference/launch.ts";
+import type { ReferenceApp } from "../src/reference/launch.ts";
 import { BACKEND_PYTHON, freePort } from "./helpers/backend.ts";
 import { checkIdsWith, REPO_ROOT, runCli } from "./helpers/cli.ts";
+import { sharedReference } from "./helpers/shared-reference.ts";
 
 // A differently shaped target (user id in every path, integer ids), audited from configuration alone.
 // Better Auth (the reference frontend, shared-secret mode) issues the tokens; the fixture verifies them.
@@ -47,7 +48,7 @@ function configFor(apiUrl: string): string {
 }
 
 beforeAll(async () => {
-  auth = await startReference({ mode: "shared-secret" });
+  auth = await sharedReference("shared-secret");
 });
 
 afterAll(async () => {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { auditEnvFor } from "../src/reference/audit-env.ts";
 import { startReference, type ReferenceApp } from "../src/reference/launch.ts";
 import { runCli, type CliRun } from "./helpers/cli.ts";
+import { sharedReference } from "./helpers/shared-reference.ts";
 import { multitoolFindings } from "./helpers/sarif.ts";
 
 // Gating like ZAP baseline, SARIF / JUnit pointing at the user's project, and replay, against two booted
@@ -46,7 +47,7 @@ function reportFile(run: CliRun): string {
 beforeAll(async () => {
   [flawed, clean] = await Promise.all([
     startReference({ mode: "shared-secret", flaws: ["alg-none", "exp-ignored"], secret: SECRET }),
-    startReference({ mode: "shared-secret", secret: SECRET }),
+    sharedReference("shared-secret"),
   ]);
   project = mkdtempSync(path.join(tmpdir(), "authproof-project-"));
   mkdirSync(path.join(project, "app", "routers"), { recursive: true });

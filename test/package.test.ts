@@ -4,8 +4,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { startReference, type ReferenceApp } from "../src/reference/launch.ts";
+import type { ReferenceApp } from "../src/reference/launch.ts";
 import { REPO_ROOT } from "./helpers/cli.ts";
+import { sharedReference } from "./helpers/shared-reference.ts";
 
 // authproof as a user gets it: `npm pack`, the tarball installed by npm into an empty project, that install in a
 // CommonJS and an ESM project, a TypeScript config importing defineConfig from "authproof/config", and
@@ -59,7 +60,7 @@ beforeAll(async () => {
   // dist/ is built by test/global-setup.ts (prepack would rebuild it under the other tests running it); the tarball holds only what runs
   await run("npm", ["pack", "--ignore-scripts", "--pack-destination", packDir], { cwd: REPO_ROOT, maxBuffer: 64 * 1024 * 1024 });
   tarball = path.join(packDir, readdirSync(packDir).find((f) => f.endsWith(".tgz"))!);
-  [installed, app] = await Promise.all([installTarball(), startReference({ mode: "jwks" })]);
+  [installed, app] = await Promise.all([installTarball(), sharedReference("jwks")]);
 }, 400_000);
 
 afterAll(async () => {

@@ -2,8 +2,9 @@ import { importJWK, jwtVerify, decodeProtectedHeader } from "jose";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backendTokenFor, signUpUser, type ReferenceUser } from "../src/reference/accounts.ts";
-import { startReference, type ReferenceApp } from "../src/reference/launch.ts";
+import type { ReferenceApp } from "../src/reference/launch.ts";
 import { ensureReferenceSetup } from "../src/reference/setup.ts";
+import { sharedReference } from "./helpers/shared-reference.ts";
 
 interface TaskBody {
   id: string;
@@ -31,7 +32,7 @@ describe.each(["jwks", "shared-secret"] as const)("reference app in %s mode", (m
 
   beforeAll(async () => {
     await ensureReferenceSetup();
-    app = await startReference({ mode });
+    app = await sharedReference(mode);
     const [a, b] = await Promise.all([signUpUser(app, "Alice"), signUpUser(app, "Bob")]);
     alice = { ...a, jwt: await backendTokenFor(app, a) };
     bob = { ...b, jwt: await backendTokenFor(app, b) };

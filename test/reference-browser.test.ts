@@ -6,6 +6,7 @@ import { signUpUser } from "../src/reference/accounts.ts";
 import { launchTestChromium as launchChromium } from "./helpers/browser.ts";
 import { startReference, type ReferenceApp } from "../src/reference/launch.ts";
 import { ensureReferenceSetup } from "../src/reference/setup.ts";
+import { sharedReference } from "./helpers/shared-reference.ts";
 
 async function signIn(page: Page, app: ReferenceApp, email: string, password: string): Promise<void> {
   await page.goto(`${app.webUrl}/sign-in`);
@@ -21,7 +22,7 @@ describe.each(["jwks", "shared-secret"] as const)("reference UI in %s mode", (mo
 
   beforeAll(async () => {
     await ensureReferenceSetup();
-    [app, browser] = await Promise.all([startReference({ mode }), launchChromium()]);
+    [app, browser] = await Promise.all([sharedReference(mode), launchChromium()]);
   });
 
   afterAll(async () => {

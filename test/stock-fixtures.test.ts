@@ -2,9 +2,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { startReference, type ReferenceApp } from "../src/reference/launch.ts";
+import type { ReferenceApp } from "../src/reference/launch.ts";
 import type { Report } from "../src/report/schema.ts";
 import { runCli } from "./helpers/cli.ts";
+import { sharedReference } from "./helpers/shared-reference.ts";
 import { fixtureConfig, fixtureExpectation, startFixture, type FixtureExpectation, type Severity } from "./helpers/fixture.ts";
 
 // Ground truth for the judges (issue R2.2): backends nobody here wrote, each verifying tokens exactly as
@@ -28,7 +29,7 @@ const references = new Map<Mode, Promise<ReferenceApp>>();
 function reference(mode: Mode): Promise<ReferenceApp> {
   let app = references.get(mode);
   if (!app) {
-    app = startReference({ mode });
+    app = sharedReference(mode);
     references.set(mode, app);
   }
   return app;

@@ -327,8 +327,8 @@ describe.runIf(referenceReady)("identities against the live reference app (jwks 
   let auth: { baseUrl: string; basePath: string };
 
   beforeAll(async () => {
-    const { startReference } = await import("../src/reference/launch.ts");
-    app = await startReference({ mode: "jwks" });
+    const { sharedReference } = await import("./helpers/shared-reference.ts");
+    app = await sharedReference("jwks");
     driver = new HttpDriver({ allowedOrigins: [app.webUrl, app.apiUrl], maxRetries429: 0, timeoutMs: 15_000 });
     auth = { baseUrl: app.webUrl, basePath: "/api/auth" };
   });
@@ -400,8 +400,8 @@ describe.runIf(referenceReady)("identities against the live reference app (share
   let driver: HttpDriver;
 
   beforeAll(async () => {
-    const { startReference } = await import("../src/reference/launch.ts");
-    app = await startReference({ mode: "shared-secret" });
+    const { sharedReference } = await import("./helpers/shared-reference.ts");
+    app = await sharedReference("shared-secret");
     driver = new HttpDriver({ allowedOrigins: [app.webUrl, app.apiUrl], maxRetries429: 0, timeoutMs: 15_000 });
   });
   afterAll(async () => {

@@ -6,6 +6,7 @@ import { startReference, type ReferenceApp } from "../src/reference/launch.ts";
 import type { Report } from "../src/report/schema.ts";
 import type { TargetsSummary } from "../src/report/targets-summary.ts";
 import { runCli } from "./helpers/cli.ts";
+import { sharedReference } from "./helpers/shared-reference.ts";
 
 // One config, two targets: the reference app in jwks mode (secure) and a second instance in shared-secret mode
 // with alg-none seeded. One run audits both (two at once): two report directories, one combined summary
@@ -15,7 +16,7 @@ let jwks: ReferenceApp;
 let hs256: ReferenceApp;
 
 beforeAll(async () => {
-  [jwks, hs256] = await Promise.all([startReference({ mode: "jwks" }), startReference({ mode: "shared-secret", flaws: ["alg-none"] })]);
+  [jwks, hs256] = await Promise.all([sharedReference("jwks"), startReference({ mode: "shared-secret", flaws: ["alg-none"] })]);
 }, 240_000);
 
 afterAll(async () => {
