@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
-import { checkIdsWith, runCli } from "./helpers/cli.ts";
+import { AUDIT_TIMEOUT_MS, checkIdsWith, runCli } from "./helpers/cli.ts";
 import { STANDALONE_DIR, startStandalone, type Standalone } from "./helpers/standalone.ts";
 import { startIssuerCli, type IssuerProcess } from "./helpers/issuer.ts";
 
@@ -42,7 +42,7 @@ async function audit(flaws: string[], extra: string[] = [], target: AuditTarget 
   return runCli(["audit", "--config", config, "--seed", "3", "--reporter", "json", "--skip", "property", ...extra], target.auditEnv ?? { BETTER_AUTH_SECRET: SECRET });
 }
 
-describe("a backend alone, HS256", () => {
+describe("a backend alone, HS256", { timeout: AUDIT_TIMEOUT_MS }, () => {
   test("every token, claims and isolation check runs on minted identities; nothing fails", async () => {
     const run = await audit([]);
     expect(run.report, run.stderr).toBeDefined();
@@ -72,7 +72,7 @@ describe("a backend alone, HS256", () => {
   });
 });
 
-describe("a backend alone: backdoors and server errors", () => {
+describe("a backend alone: backdoors and server errors", { timeout: AUDIT_TIMEOUT_MS }, () => {
   test("a documented backdoor token, a fallback secret committed in .env.example (read with --source) and two 500s are caught", async () => {
     const run = await audit(["backdoor-token", "committed-fallback", "sort-500", "missing-body-500"], ["--only", "token.magic-value,token.guessable-secret,hygiene.server-error", "--source", STANDALONE_DIR]);
     expect(run.report, run.stderr).toBeDefined();
@@ -98,7 +98,7 @@ describe("a backend alone: backdoors and server errors", () => {
   });
 });
 
-describe("a backend alone, JWKS, pointed at authproof issuer", () => {
+describe("a backend alone, JWKS, pointed at authproof issuer", { timeout: AUDIT_TIMEOUT_MS }, () => {
   let issuer: IssuerProcess | undefined;
   afterAll(async () => {
     await issuer?.stop();
@@ -126,7 +126,7 @@ describe("a backend alone, JWKS, pointed at authproof issuer", () => {
   });
 });
 
-describe("a backend alone under load it makes itself", () => {
+describe("a backend alone under load it makes itself", { timeout: AUDIT_TIMEOUT_MS }, () => {
   type Run = Awaited<ReturnType<typeof audit>>;
   const verdicts = (run: Run) => run.report!.results.map((r) => `${r.id} ${r.status}`).sort();
   const ONLY = ["--only", "token.alg-none,token.signature-tampered,token.wrong-key,claims.exp-expired,isolation.read-foreign,isolation.list-foreign"];

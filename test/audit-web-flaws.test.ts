@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, test } from "vitest";
 import flawRegistry from "../reference-app/flaws.json" with { type: "json" };
 import type { Report } from "../src/report/schema.ts";
-import { checkIdsWith, runCli, type CliRun } from "./helpers/cli.ts";
+import { AUDIT_TIMEOUT_MS, checkIdsWith, runCli, type CliRun } from "./helpers/cli.ts";
 import { showTraceText } from "./helpers/trace-viewer.ts";
 
 // Self-validation of the CORS, cookie, CSRF and browser suites: the CLI audits the reference app (secure,
@@ -45,7 +45,7 @@ function flawChecks(name: string): string[] {
   return [...flaw.checks].sort();
 }
 
-describe("web checks against the reference app", () => {
+describe("web checks against the reference app", { timeout: AUDIT_TIMEOUT_MS }, () => {
   test("the secure app: nothing fails or errors, every applicable check passes on the API, Better Auth and in the browser", async () => {
     const run = await audit([]);
     expect(run.report, run.stderr).toBeDefined();

@@ -22,6 +22,9 @@ export interface CliRun {
   report?: Report;
 }
 
+/** A test timeout for tests that run a CLI audit or two: above vitest's default, so a loaded machine slows them without failing them. */
+export const AUDIT_TIMEOUT_MS = 300_000;
+
 /** Sends `signal` to the CLI `afterMs` after its stderr first matches `when` (a Ctrl-C mid-audit). */
 export interface CliInterrupt {
   when: RegExp;
