@@ -95,7 +95,7 @@ const results = contenders.map(({ name, tally }) => {
   return { name, requests: tally.requests, errors: tally.errors, rps: tally.requests / tally.seconds, p50: pct(0.5), p99: pct(0.99) };
 });
 const raw = results[0]!.rps;
-console.log(`\nHTTP driver benchmark: GET ${origin}/tasks/1, ${concurrency} in flight, ${seconds} s each in ${rounds} alternating rounds (autocannon: not installed, skipped)\n`);
+console.log(`\nHTTP driver benchmark: GET ${origin}/tasks/1, ${concurrency} in flight, ${seconds} s each in ${rounds} alternating rounds\n`);
 console.log(["contender".padEnd(34), "requests".padStart(9), "errors".padStart(7), "req/s".padStart(9), "vs raw".padStart(7), "p50 ms".padStart(7), "p99 ms".padStart(7)].join(" "));
 for (const r of results) {
   console.log(
