@@ -1,8 +1,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { ReferenceApp } from "../src/reference/launch.ts";
+import { beforeAll, describe, expect, test } from "vitest";
 import type { Report } from "../src/report/schema.ts";
 import { runCli } from "./helpers/cli.ts";
 import { sharedReference } from "./helpers/shared-reference.ts";
@@ -12,7 +11,7 @@ import { fixtureConfig, fixtureExpectation, startFixture, type FixtureExpectatio
 // one library's documentation shows (fixtures/stock/*). authproof at default settings (less the families that
 // judge the sign-in app) must report the true findings named in each fixture's expected.json and nothing else
 // at low or above; leniency (the same signature or claims spelled differently) is info at most. Better Auth is
-// the reference app: one per token mode, shared by the tests of that mode.
+// the secure reference app of each token mode, shared with the worker's other files (helpers/shared-reference.ts).
 
 type Mode = "shared-secret" | "jwks";
 const FIXTURES: Array<{ name: string; mode: Mode }> = [
@@ -25,22 +24,8 @@ const FIXTURES: Array<{ name: string; mode: Mode }> = [
 const RANK: Record<Severity, number> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
 const DEFAULT_FAIL_ON: Severity = "high";
 
-const references = new Map<Mode, Promise<ReferenceApp>>();
-function reference(mode: Mode): Promise<ReferenceApp> {
-  let app = references.get(mode);
-  if (!app) {
-    app = sharedReference(mode);
-    references.set(mode, app);
-  }
-  return app;
-}
-
 beforeAll(async () => {
-  await reference("shared-secret");
-});
-
-afterAll(async () => {
-  await Promise.all([...references.values()].map(async (app) => (await app.catch(() => undefined))?.stop()));
+  await sharedReference("shared-secret");
 });
 
 type Result = Report["results"][number];
@@ -63,7 +48,7 @@ function isTrueFinding(r: Result, expected: FixtureExpectation): boolean {
 
 /** Runs `authproof audit` at default settings against the fixture and sorts its failures. */
 async function auditFixture(name: string, mode: Mode) {
-  const app = await reference(mode);
+  const app = await sharedReference(mode);
   const fixture = await startFixture(name, {
     BETTER_AUTH_URL: app.webUrl,
     BETTER_AUTH_SECRET: app.secret,
